@@ -1,0 +1,124 @@
+"""The ``lago-conformance`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from conformance._errors import ConformanceError, UsageError
+from conformance._fixtures import dump_fixtures
+from conformance._mock import DEFAULT_API_KEY, LagoMock
+from conformance._mock_data import NOT_FOUND
+from conformance._serve import base_url, bind, serve_forever
+from conformance._version import __version__
+
+__all__ = ["main"]
+
+PROG = "lago-conformance"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (0-65535)")
+    return value
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(
+        prog=PROG,
+        description="Contract tests for Lago's POST /api/v1/invoices/{lago_id}/payment_url.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    mock = commands.add_parser("mock", help="serve the faithful Lago mock over HTTP")
+    mock.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    mock.add_argument("--port", type=_port, default=8080, help="port, 0 for any (default 8080)")
+    mock.add_argument("--api-key", default=DEFAULT_API_KEY, help="the key the mock accepts")
+    mock.add_argument("--seed", type=int, default=0, help="seed for the invoice ids (default 0)")
+    mock.add_argument(
+        "--rate-limit",
+        type=_positive_int,
+        metavar="N",
+        help="answer 429 past N requests per second, as Lago Cloud does",
+    )
+    mock.add_argument(
+        "--write-fixtures",
+        type=Path,
+        metavar="PATH",
+        help="write the mock's invoice ids as a fixtures file",
+    )
+    mock.set_defaults(run=_run_mock)
+    return parser
+
+
+def _run_mock(args: argparse.Namespace) -> int:
+    if not args.api_key or any(c.isspace() for c in args.api_key):
+        raise UsageError("--api-key must be non-empty with no whitespace")
+    app = LagoMock(api_key=args.api_key, seed=args.seed, rate_limit=args.rate_limit)
+    sock = bind(args.host, args.port)
+    url = base_url(sock, "/api/v1")
+    if args.write_fixtures is not None:
+        note = f"Fixtures of the lago-conformance mock (seed {args.seed}), served at {url}"
+        try:
+            args.write_fixtures.write_text(dump_fixtures(app.fixtures, note), encoding="utf-8")
+        except OSError as error:
+            sock.close()
+            raise UsageError(
+                f"cannot write --write-fixtures {str(args.write_fixtures)!r}: {error.strerror}"
+            ) from None
+    lines = [f"Lago mock serving at {url}", f"API key: {app.api_key}"]
+    if args.rate_limit:
+        lines.append(f"Rate limit: {args.rate_limit} requests/s (429 past it)")
+    lines.append("Invoices (name, lago_id, expected answer):")
+    for invoice in app.invoices:
+        expect = {"payable": "200", NOT_FOUND: "404 invoice_not_found"}.get(
+            invoice.expect, f"422 {invoice.expect}"
+        )
+        lines.append(f"  {invoice.name:<22} {invoice.lago_id}  {expect}")
+    if args.write_fixtures is not None:
+        lines.append(f"Fixtures written to {args.write_fixtures}")
+    lines.append("Press Ctrl+C to stop.")
+    print("\n".join(lines), flush=True)
+    serve_forever(app, sock)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConformanceError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Errors lago-conformance raises on purpose.
+
+ConformanceError            anything this tool reports as one line, then exits 2
+ +-- UsageError             bad command-line input or an unusable target
+      +-- FixturesError     a fixtures file that cannot be used as it is
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConformanceError", "FixturesError", "UsageError"]
+
+
+class ConformanceError(Exception):
+    """Base class: the message is one line saying what was wrong and how to fix it."""
+
+
+class UsageError(ConformanceError):
+    """The user asked for something that cannot be done as asked."""
+
+
+class FixturesError(UsageError):
+    """A fixtures file is missing, malformed, or names something Lago cannot answer."""
