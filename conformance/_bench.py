@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=Path("reports/bench.json"))
     args = parser.parse_args(argv)
     results = bench_mock(args.requests, args.rounds)
-    print(f"{'benchmark':<18} {'subject rps':>12} {'baseline rps':>13} {'cost ratio':>11} {'target':>7}")
+    print(
+        f"{'benchmark':<18} {'subject rps':>12} {'baseline rps':>13} {'cost ratio':>11} {'target':>7}"
+    )
     for name, row in results.items():
         verdict = "ok" if row["cost_ratio"] <= row["target_ratio"] else "OVER"
         print(
