@@ -5,14 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
+from conformance._console import print_summary
+from conformance._contract import LEVELS
 from conformance._errors import ConformanceError, UsageError
+from conformance._findings import FAIL_ON
 from conformance._fixtures import dump_fixtures
 from conformance._mock import DEFAULT_API_KEY, LagoMock
 from conformance._mock_data import NOT_FOUND
+from conformance._reports import write_reports
 from conformance._serve import base_url, bind, serve_forever
 from conformance._version import __version__
+
+if TYPE_CHECKING:
+    from conformance._findings import Report
 
 __all__ = ["main"]
 
@@ -44,6 +51,49 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not a port number (0-65535)")
     return value
+
+
+def add_run_options(parser: argparse.ArgumentParser, *, max_examples: int) -> None:
+    """The options every suite takes: level, fail-on, seed, example budget, report directory."""
+    parser.add_argument(
+        "--level",
+        choices=LEVELS,
+        default="strict",
+        help="contract level to check: documented (MUST) or strict (adds SHOULD); default strict",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="must",
+        help="exit 1 on MUST findings only, or on SHOULD findings too; default must",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for generated data (default 0)")
+    parser.add_argument(
+        "--max-examples",
+        type=_positive_int,
+        default=max_examples,
+        metavar="N",
+        help=f"generated examples per property (default {max_examples})",
+    )
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where to write the JUnit XML, JSON and Markdown reports (default reports/)",
+    )
+
+
+def finish(report: Report, report_dir: Path) -> int:
+    """Write the reports, print the summary, and return the run's exit code."""
+    try:
+        paths = write_reports(report, report_dir)
+    except OSError as error:
+        raise UsageError(
+            f"cannot write reports to --report-dir {str(report_dir)!r}: {error.strerror}"
+        ) from None
+    print_summary(report, paths)
+    return report.exit_code
 
 
 def _build_parser() -> _Parser:
