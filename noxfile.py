@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.needs_version = ">=2025.2.9"
@@ -55,9 +57,14 @@ def mock(session: nox.Session) -> None:
 
 @nox.session
 def conformance(session: nox.Session) -> None:
-    """The main job: for now, serve the Lago mock over HTTP with its fixtures printed."""
+    """The main job: check the embedded mock, or $LAGO_API_URL with $LAGO_API_KEY when set."""
     install(session)
-    session.run("lago-conformance", "mock", *session.posargs)
+    args = ["lago-conformance", "server"]
+    if url := os.environ.get("LAGO_API_URL"):
+        args += ["--base-url", url]  # the key is read from LAGO_API_KEY by the command itself
+        if fixtures := os.environ.get("LAGO_FIXTURES"):
+            args += ["--fixtures", fixtures]
+    session.run(*args, *session.posargs)
 
 
 @nox.session

@@ -43,6 +43,23 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    value = _non_negative_float(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number, 0 or more")
+    return value
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -122,6 +139,39 @@ def _build_parser() -> _Parser:
         help="write the mock's invoice ids as a fixtures file",
     )
     mock.set_defaults(run=_run_mock)
+
+    server = commands.add_parser("server", help="check a Lago deployment, or the embedded mock")
+    server.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the deployment's API root, ending in /api/v1 (default: the embedded mock)",
+    )
+    server.add_argument("--api-key", metavar="KEY", help="API key (default: $LAGO_API_KEY)")
+    server.add_argument(
+        "--fixtures", type=Path, metavar="FILE", help="TOML file naming invoices on the target"
+    )
+    add_run_options(server, max_examples=50)
+    server.add_argument(
+        "--max-requests",
+        type=_positive_int,
+        default=300,
+        metavar="N",
+        help="stop sending after N requests (default 300)",
+    )
+    server.add_argument(
+        "--rate-limit",
+        type=_non_negative_float,
+        metavar="R",
+        help="requests per second at most; 0 for no pacing (default 10, none on loopback)",
+    )
+    server.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for each answer (default 10)",
+    )
+    server.set_defaults(run=_run_server)
     return parser
 
 
@@ -155,6 +205,13 @@ def _run_mock(args: argparse.Namespace) -> int:
     print("\n".join(lines), flush=True)
     serve_forever(app, sock)
     return 0
+
+
+def _run_server(args: argparse.Namespace) -> int:
+    # Imported here: schemathesis takes a second to import, which `mock` need not pay.
+    from conformance._server_cli import run_server
+
+    return run_server(args)
 
 
 def main(argv: list[str] | None = None) -> int:

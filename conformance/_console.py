@@ -74,10 +74,10 @@ def print_summary(report: Report, paths: list[Path], stream: TextIO | None = Non
             coverage.add_row(*map(str, row))
         console.print(coverage)
     for note in report.notes:
-        console.print(redact(f"note: {note}", report.secrets), markup=False)
+        console.print(redact(f"note: {note}", report.secrets), markup=False, soft_wrap=True)
     for finding in report.findings:
         console.print()
-        console.print(redact(finding.render(), report.secrets), markup=False)
+        console.print(redact(finding.render(), report.secrets), markup=False, soft_wrap=True)
     verdict = "conformant" if report.conformant else "NOT conformant"
     console.print()
     console.print(

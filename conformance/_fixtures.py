@@ -9,7 +9,7 @@ missing_payment_provider_customer = "<uuid>"  # a Lago 422 reason: expects that 
 
 from __future__ import annotations
 
-import sys
+import tomllib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +21,6 @@ from conformance._errors import FixturesError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = [
     "FIXTURE_KEYS",
