@@ -148,7 +148,7 @@ class _Run:
         fixtures = self.options.fixtures
         named = fixtures.get(PAYABLE) or next(iter(fixtures.invoices.values()), None)
         unauthorized = Expectation("unauthorized")
-        self.send("auth/empty-bearer", "POST", self.random_uuid(), "Bearer ", unauthorized)
+        self.send("auth/empty-bearer", "POST", self.random_uuid(), "Bearer", unauthorized)
         self.send(
             "auth/unknown-key",
             "POST",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shlex
 import ssl
 import time
@@ -23,7 +24,7 @@ from conformance._findings import REDACTED, redact
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["BudgetExhausted", "Exchange", "Target", "TargetUnusable"]
+__all__ = ["BudgetExhausted", "Exchange", "Target", "TargetUnusable", "Unsendable"]
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_RATE_LIMIT_RETRIES = 3
@@ -34,6 +35,14 @@ IN_PROCESS_URL = "http://lago-mock.invalid/api/v1"
 
 class BudgetExhausted(Exception):
     """The run has sent ``--max-requests`` requests; nothing more may be sent."""
+
+
+class Unsendable(Exception):
+    """A request no HTTP client can put on the wire (a header value with control characters)."""
+
+
+# RFC 9110 field-value: visible characters, with single spaces or tabs between them.
+_FIELD_VALUE = re.compile(r"[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*")
 
 
 class TargetUnusable(UsageError):
@@ -182,6 +191,11 @@ class Target:
     def _send_once(
         self, method: str, url: str, authorization: str | None
     ) -> tuple[Exchange, float]:
+        if authorization is not None:
+            # HTTP drops whitespace around a field value; send what the wire would carry.
+            authorization = authorization.strip(" \t")
+            if authorization and not _FIELD_VALUE.fullmatch(authorization):
+                raise Unsendable(f"Authorization {authorization!r} is not a valid HTTP field value")
         if self.sent >= self.max_requests:
             raise BudgetExhausted(f"--max-requests {self.max_requests} reached")
         self._pace()

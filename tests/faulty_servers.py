@@ -1,0 +1,291 @@
+"""A catalogue of faulty Lago servers: the faithful mock with exactly one fault each.
+
+Each fault rewrites the mock's answer (or the request it sees). ``FAULTS`` maps a fault to the
+check meant to flag it, its severity, and whether it breaks the published (documented) contract.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from conformance import LagoMock
+from conformance._mock import JSON_CONTENT_TYPE, bearer_token
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+API_KEY = "faulty-server-key-0123"
+_ROUTE = re.compile(r"/invoices/([^/]+)/payment_url")
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    authorization: str | None
+
+    @property
+    def lago_id(self) -> str:
+        match = _ROUTE.search(self.path)
+        return match.group(1) if match else ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = (("content-type", JSON_CONTENT_TYPE),)
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def with_json(self, body: object, status: int | None = None) -> Reply:
+        return replace(
+            self, body=json.dumps(body).encode(), status=self.status if status is None else status
+        )
+
+
+@dataclass
+class FaultyLago:
+    """An ASGI app: the faithful mock, its request or answer changed by ``fault``."""
+
+    fault: Callable[[FaultyLago, Request], Reply]
+    mock: LagoMock = field(default_factory=lambda: LagoMock(api_key=API_KEY))
+    calls: int = 0
+
+    def faithful(self, request: Request) -> Reply:
+        response = self.mock.respond(request.method, request.path, request.authorization)
+        return Reply(
+            response.status,
+            response.encode(),
+            (("content-type", JSON_CONTENT_TYPE), *response.headers),
+        )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        raw_path = (
+            (scope.get("raw_path") or scope["path"].encode()).decode("latin-1").partition("?")[0]
+        )
+        self.calls += 1
+        reply = self.fault(self, Request(scope["method"], raw_path, headers.get("authorization")))
+        start_headers = [(k.encode(), v.encode()) for k, v in reply.headers]
+        start_headers.append((b"content-length", str(len(reply.body)).encode()))
+        await send(
+            {"type": "http.response.start", "status": reply.status, "headers": start_headers}
+        )
+        await send({"type": "http.response.body", "body": reply.body})
+
+
+def _authorized(server: FaultyLago, request: Request) -> Request:
+    return replace(request, authorization=f"Bearer {server.mock.api_key}")
+
+
+def auth_not_enforced(server: FaultyLago, request: Request) -> Reply:
+    return server.faithful(_authorized(server, request))
+
+
+def any_token_accepted(server: FaultyLago, request: Request) -> Reply:
+    token = bearer_token(request.authorization)
+    return server.faithful(_authorized(server, request) if token else request)
+
+
+def forbidden_instead_of_401(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    if reply.status == 401:
+        return reply.with_json({"status": 403, "error": "Forbidden", "code": "forbidden"}, 403)
+    return reply
+
+
+def _rewrite(
+    status: int, change: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Callable[[FaultyLago, Request], Reply]:
+    def fault(server: FaultyLago, request: Request) -> Reply:
+        reply = server.faithful(request)
+        return reply.with_json(change(reply.json)) if reply.status == status else reply
+
+    return fault
+
+
+def _without(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda body: {k: v for k, v in body.items() if k != key}
+
+
+def _details(
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda body: {"invoice_payment_details": change(dict(body["invoice_payment_details"]))}
+
+
+def bad_request_for_malformed_id(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    if (
+        reply.status == 404
+        and reply.json.get("code") == "invoice_not_found"
+        and not re.fullmatch(r"[0-9a-fA-F-]{36}", request.lago_id)
+    ):
+        return reply.with_json({"status": 400, "error": "Bad Request", "code": "invalid_id"}, 400)
+    return reply
+
+
+def server_error_on_odd_input(server: FaultyLago, request: Request) -> Reply:
+    if "%" in request.lago_id or not request.lago_id.isascii():
+        html = b"<!DOCTYPE html><html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
+        return Reply(500, html, (("content-type", "text/html; charset=utf-8"),))
+    return server.faithful(request)
+
+
+def wrong_content_type(server: FaultyLago, request: Request) -> Reply:
+    return replace(
+        server.faithful(request), headers=(("content-type", "text/plain; charset=utf-8"),)
+    )
+
+
+def url_changes_per_call(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    if reply.status != 200:
+        return reply
+    server.calls += 1
+    return reply.with_json(
+        _details(lambda d: {**d, "payment_url": f"{d['payment_url']}-{server.calls}"})(reply.json)
+    )
+
+
+def secret_echoed(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    return replace(
+        reply, headers=(*reply.headers, ("x-debug-authorization", request.authorization or ""))
+    )
+
+
+def wrong_422_reason(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    if reply.status == 422 and reply.json["code"] == "validation_errors":
+        return reply.with_json(
+            {**reply.json, "error_details": {"base": ["no_linked_payment_provider"]}}
+        )
+    return reply
+
+
+def get_accepted(server: FaultyLago, request: Request) -> Reply:
+    return server.faithful(replace(request, method="POST") if request.method == "GET" else request)
+
+
+def method_not_allowed(server: FaultyLago, request: Request) -> Reply:
+    if request.method != "POST" and request.lago_id:
+        return Reply(405, json.dumps({"status": 405, "error": "Method Not Allowed"}).encode())
+    return server.faithful(request)
+
+
+def payable_refused(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    if reply.status == 200:
+        body = {
+            "status": 422,
+            "error": "Unprocessable Entity",
+            "code": "validation_errors",
+            "error_details": {"base": ["payment_provider_error"]},
+        }
+        return reply.with_json(body, 422)
+    return reply
+
+
+def unknown_invoice_found(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    if (
+        reply.status == 404
+        and reply.json["code"] == "invoice_not_found"
+        and request.method == "POST"
+    ):
+        payable = server.mock.invoice("payable").lago_id
+        return server.faithful(
+            replace(request, path=request.path.replace(request.lago_id, payable))
+        )
+    return reply
+
+
+def stack_trace_in_404(server: FaultyLago, request: Request) -> Reply:
+    backtrace = ["app/controllers/api/v1/invoices_controller.rb:212:in `payment_url'"]
+    return _rewrite(404, lambda body: {**body, "backtrace": backtrace})(server, request)
+
+
+def checks_skipped(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    if reply.status == 422:
+        payable = server.mock.invoice("payable").lago_id
+        paid = server.faithful(
+            replace(request, path=request.path.replace(request.lago_id, payable))
+        )
+        return paid.with_json(
+            _details(lambda d: {**d, "lago_invoice_id": request.lago_id})(paid.json)
+        )
+    return reply
+
+
+def malformed_id_accepted(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    if (
+        reply.status == 404
+        and reply.json["code"] == "invoice_not_found"
+        and not re.fullmatch(r"[0-9a-fA-F-]{32,36}", request.lago_id)
+    ):
+        payable = server.mock.invoice("payable").lago_id
+        return server.faithful(
+            replace(request, path=request.path.replace(request.lago_id, payable))
+        )
+    return reply
+
+
+def rate_limit_without_end(server: FaultyLago, request: Request) -> Reply:
+    return Reply(
+        429,
+        b'{"status":429,"error":"Too Many Requests"}',
+        (("content-type", JSON_CONTENT_TYPE), ("retry-after", "0")),
+    )
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A faulty server, the check meant to flag it, and whether the published contract catches it."""
+
+    name: str
+    run: Callable[[FaultyLago, Request], Reply]
+    check: str
+    severity: str
+    documented: bool
+
+
+FAULTS: tuple[Fault, ...] = (
+    Fault("auth-not-enforced", auth_not_enforced, "auth_required", "MUST", True),
+    Fault("any-token-accepted", any_token_accepted, "auth_required", "MUST", True),
+    Fault("403-instead-of-401", forbidden_instead_of_401, "status_code_conformance", "MUST", True),
+    Fault("401-without-error", _rewrite(401, _without("error")), "response_schema_conformance", "MUST", True),
+    Fault("404-without-code", _rewrite(404, _without("code")), "response_schema_conformance", "MUST", True),
+    Fault("422-without-error-details", _rewrite(422, _without("error_details")), "response_schema_conformance", "MUST", True),
+    Fault("401-status-field-wrong", _rewrite(401, lambda b: {**b, "status": 400}), "status_field_matches", "MUST", True),
+    Fault("400-for-malformed-id", bad_request_for_malformed_id, "status_code_conformance", "MUST", True),
+    Fault("500-html-on-odd-input", server_error_on_odd_input, "not_a_server_error", "MUST", True),
+    Fault("text-plain-content-type", wrong_content_type, "content_type_conformance", "MUST", True),
+    Fault("payment-url-missing", _rewrite(200, _details(_without("payment_url"))), "strict_schema_conformance", "SHOULD", False),
+    Fault("payment-url-null", _rewrite(200, _details(lambda d: {**d, "payment_url": None})), "response_schema_conformance", "MUST", True),
+    Fault("payment-url-relative", _rewrite(200, _details(lambda d: {**d, "payment_url": "/checkout/123"})), "strict_schema_conformance", "SHOULD", False),
+    Fault("wrong-root-key", _rewrite(200, lambda b: {"invoice_payment_url": b["invoice_payment_details"]}), "strict_schema_conformance", "SHOULD", False),
+    Fault("other-invoice-echoed", _rewrite(200, _details(lambda d: {**d, "lago_invoice_id": "00000000-0000-4000-8000-000000000000"})), "invoice_echo", "SHOULD", False),
+    Fault("url-changes-per-call", url_changes_per_call, "payment_url_stable", "SHOULD", False),
+    Fault("api-key-echoed", secret_echoed, "no_secret_echo", "MUST", True),
+    Fault("wrong-422-reason", wrong_422_reason, "unprocessable_reason", "SHOULD", False),
+    Fault("get-accepted", get_accepted, "unsupported_method", "MUST", True),
+    Fault("405-for-wrong-verb", method_not_allowed, "router_not_found", "SHOULD", False),
+    Fault("payable-refused", payable_refused, "payable_invoice", "MUST", True),
+    Fault("unknown-invoice-found", unknown_invoice_found, "unknown_invoice", "MUST", True),
+    Fault("404-spec-example-code", _rewrite(404, lambda b: {**b, "code": "object_not_found"}), "invoice_not_found", "SHOULD", False),
+    Fault("422-reason-phrase-lowercase", _rewrite(422, lambda b: {**b, "error": "Unprocessable entity"}), "strict_schema_conformance", "SHOULD", False),
+    Fault("unpayable-invoice-paid", checks_skipped, "unprocessable_invoice", "MUST", True),
+    Fault("malformed-id-accepted", malformed_id_accepted, "negative_data_rejection", "MUST", True),
+    Fault("stack-trace-in-404", stack_trace_in_404, "no_error_leak", "MUST", True),
+)  # fmt: skip

@@ -1,0 +1,42 @@
+"""Running the server suite in tests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conformance import LagoMock
+from conformance._server_suite import ServerOptions, run_server_suite
+from conformance._target import Target
+from tests.faulty_servers import FaultyLago
+
+if TYPE_CHECKING:
+    from conformance._contract import Level
+    from conformance._findings import FailOn, Report
+    from conformance._fixtures import Fixtures
+
+
+def run_suite(
+    app: Any = None,
+    *,
+    level: Level = "strict",
+    fail_on: FailOn = "must",
+    seed: int = 0,
+    max_examples: int = 10,
+    fixtures: Fixtures | None = None,
+    base_url: str | None = None,
+    **target: Any,
+) -> Report:
+    """The server suite against ``app`` in-process, or ``base_url``; the mock's fixtures by default."""
+    app = app if app is not None else LagoMock(api_key="faulty-server-key-0123")
+    mock = app.mock if isinstance(app, FaultyLago) else app
+    if base_url is None:
+        runner = Target(api_key=mock.api_key, app=app, **target)
+    else:
+        runner = Target(api_key=mock.api_key, base_url=base_url, **target)
+    options = ServerOptions(
+        level, fail_on, seed, max_examples, mock.fixtures if fixtures is None else fixtures
+    )
+    try:
+        return run_server_suite(runner, options, {"target": "test"})
+    finally:
+        runner.close()

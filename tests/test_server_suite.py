@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from conformance import LagoMock, Level, parse_fixtures
+from conformance._reports import write_json
+from conformance._serve import serving
+from tests.helpers import run_suite
+
+if TYPE_CHECKING:
+    from conformance._mock import MockResponse
+
+
+@pytest.mark.parametrize("level", ["documented", "strict"])
+@pytest.mark.parametrize("seed", range(20))
+def test_the_faithful_mock_has_zero_findings(level: Level, seed: int) -> None:
+    report = run_suite(
+        LagoMock(api_key="faulty-server-key-0123", seed=seed),
+        level=level,
+        seed=seed,
+        max_examples=50,
+        fail_on="should",
+    )
+    assert report.findings == []
+    assert report.exit_code == 0
+    assert report.counts()["skipped"] == 0
+    assert report.coverage["statuses"]["200"]["verdict"] == "covered"
+    assert set(report.coverage["reasons"].values()) == {"covered"}
+
+
+@pytest.mark.http
+def test_the_faithful_mock_has_zero_findings_over_http() -> None:
+    mock = LagoMock(api_key="faulty-server-key-0123")
+    with serving(mock) as url:
+        report = run_suite(mock, base_url=url + "/api/v1", max_examples=30)
+    assert report.findings == []
+    assert report.metadata["requests"] > 40
+
+
+def _json(report: object) -> dict[str, object]:
+    stream = io.StringIO()
+    write_json(report, stream)  # type: ignore[arg-type]
+    data = json.loads(stream.getvalue())
+    data.pop("timestamp")
+    return data  # type: ignore[no-any-return]
+
+
+def test_the_same_seed_gives_the_same_report() -> None:
+    assert _json(run_suite(seed=7, max_examples=30)) == _json(run_suite(seed=7, max_examples=30))
+
+
+def test_seeds_change_the_generated_cases() -> None:
+    first, second = run_suite(seed=1, max_examples=30), run_suite(seed=2, max_examples=30)
+    assert (
+        first.coverage != second.coverage
+        or first.metadata["requests"] != second.metadata["requests"]
+    )
+
+
+def test_statuses_without_fixtures_are_not_covered_never_passed() -> None:
+    report = run_suite(fixtures=parse_fixtures(""))
+    statuses = report.coverage["statuses"]
+    assert statuses["200"] == {"observed": 0, "verdict": "not covered: no fixture names `payable`"}
+    assert statuses["422"] == {
+        "observed": 0,
+        "verdict": "not covered: no fixture names a 422 reason",
+    }
+    assert statuses["401"]["verdict"] == statuses["404"]["verdict"] == "covered"
+    assert set(report.coverage["reasons"].values()) == {"not covered: no fixture names it"}
+    skipped = {r.scenario: r.skipped for r in report.results if r.outcome == "skipped"}
+    assert skipped["invoice/payable"] == "not covered: no fixture names `payable`"
+    assert skipped["auth/wrong-key-for-invoice"] == "not covered: the fixtures name no invoice"
+    assert report.findings == []
+
+
+class SpyMock(LagoMock):
+    """The faithful mock, noting the path of every 200 it gives."""
+
+    paid: list[str]
+
+    def respond(self, method: str, raw_path: str, authorization: str | None) -> MockResponse:
+        response = super().respond(method, raw_path, authorization)
+        if response.status == 200:
+            self.paid.append(raw_path)
+        return response
+
+
+def test_the_payable_path_is_called_only_on_the_named_invoice() -> None:
+    mock = SpyMock(api_key="faulty-server-key-0123")
+    mock.paid = []
+    fixtures = parse_fixtures(f'[invoices]\npayable = "{mock.invoice("payable").lago_id}"')
+    run_suite(mock, fixtures=fixtures, max_examples=50)
+    payable = mock.invoice("payable").lago_id
+    assert len(mock.paid) == 2
+    assert all(payable in path for path in mock.paid)
+
+
+def test_max_requests_bounds_the_run() -> None:
+    report = run_suite(max_requests=25, max_examples=50)
+    assert report.metadata["requests"] == 25
+    assert any("--max-requests 25" in note for note in report.notes)
+    assert report.findings == []
+
+
+def test_the_report_says_what_was_run() -> None:
+    report = run_suite(seed=3, max_examples=10)
+    assert report.metadata["spec_sha256"].keys() == {"documented", "strict"}
+    assert report.metadata["fixtures"]["payable"] == LagoMock(seed=0).invoice("payable").lago_id
+    scenarios = {result.scenario for result in report.results}
+    assert {"property/coverage", "property/fuzzing", "property/examples", "auth/no-header", "auth/empty-bearer",
+            "auth/unknown-key", "auth/wrong-key-for-invoice", "invoice/payable", "invoice/unknown-uuid",
+            "invoice/not-a-uuid", "verb/GET"} <= scenarios  # fmt: skip
+
+
+def test_documented_level_runs_must_checks_only() -> None:
+    report = run_suite(level="documented")
+    assert {result.severity for result in report.results} == {"MUST"}
