@@ -48,7 +48,10 @@ def base_url(sock: socket.socket, prefix: str = "") -> str:
 
 
 def _server(app: Any, log_level: str) -> uvicorn.Server:
-    config = uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=False)
+    # A bounded graceful shutdown: a request still hanging then is dropped, not waited for.
+    config = uvicorn.Config(
+        app, log_level=log_level, lifespan="off", access_log=False, timeout_graceful_shutdown=1
+    )
     return uvicorn.Server(config)
 
 

@@ -140,7 +140,8 @@ class _Run:
         if exchange.status is not None and exchange.status != 401 and not ok:
             raise TargetUnusable(
                 f"{self.target.url} does not look like Lago: POST {_path('<uuid>')} without a key "
-                f"answered {exchange.status} {exchange.media_type or 'with no content type'}, not JSON; "
+                f"answered {exchange.status} {exchange.media_type or 'with no content type'}"
+                f"{' with a body over 1 MiB' if exchange.truncated else ', not JSON'}; "
                 "check that --base-url ends in /api/v1"
             )
 

@@ -164,6 +164,12 @@ class Target:
         """Close connections."""
         self._client.close()
 
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def bearer(self) -> str:
         """The Authorization header value for the run's key."""
         return f"Bearer {self.api_key}"

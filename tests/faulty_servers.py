@@ -241,12 +241,9 @@ def malformed_id_accepted(server: FaultyLago, request: Request) -> Reply:
     return reply
 
 
-def rate_limit_without_end(server: FaultyLago, request: Request) -> Reply:
-    return Reply(
-        429,
-        b'{"status":429,"error":"Too Many Requests"}',
-        (("content-type", JSON_CONTENT_TYPE), ("retry-after", "0")),
-    )
+def huge_payable_body(server: FaultyLago, request: Request) -> Reply:
+    reply = server.faithful(request)
+    return replace(reply, body=b" " * 10_000_000 + reply.body) if reply.status == 200 else reply
 
 
 @dataclass(frozen=True)
