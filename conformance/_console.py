@@ -20,34 +20,51 @@ __all__ = ["Progress", "print_summary"]
 
 
 class Progress:
-    """Counts steps of a run on stderr: a live line on a terminal, a line every few seconds elsewhere."""
+    """Counts requests on stderr: a live line on a terminal, a line per phase and every few seconds elsewhere.
 
-    def __init__(self, label: str, stream: TextIO | None = None, interval: float = 5.0) -> None:
+    Nothing is shown until the first phase after ``quiet_phase``, so a run that fails at once
+    prints only its error line.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        stream: TextIO | None = None,
+        interval: float = 5.0,
+        quiet_phase: str = "preflight",
+    ) -> None:
         self._label = label
         self._stream = stream if stream is not None else sys.stderr
         self._live = self._stream.isatty()
         self._interval = interval
+        self._quiet_phase = quiet_phase
         self._last = time.monotonic()
+        self._shown = False
         self.done = 0
         self.phase = ""
 
     def step(self, phase: str, amount: int = 1) -> None:
-        """Record ``amount`` more steps done in ``phase``."""
+        """Record ``amount`` more requests sent in ``phase``."""
         self.done += amount
         changed, self.phase = phase != self.phase, phase
+        if phase == self._quiet_phase:
+            return
         now = time.monotonic()
+        text = f"{self._label}: {self.done} request{'s' if self.done != 1 else ''} ({phase})"
         if self._live:
-            self._stream.write(f"\r\x1b[2K{self._label}: {self.done} requests ({phase})")
-            self._stream.flush()
+            self._stream.write(f"\r\x1b[2K{text}")
         elif changed or now - self._last >= self._interval:
             self._last = now
-            self._stream.write(f"{self._label}: {self.done} requests ({phase})\n")
-            self._stream.flush()
+            self._stream.write(text + "\n")
+        else:
+            return
+        self._shown = True
+        self._stream.flush()
 
     def close(self) -> None:
-        """End the live line, if any."""
-        if self._live and self.done:
-            self._stream.write("\n")
+        """Clear the live line, if any: the summary or the error takes its place."""
+        if self._live and self._shown:
+            self._stream.write("\r\x1b[2K")
             self._stream.flush()
 
 
@@ -65,6 +82,8 @@ def print_summary(report: Report, paths: list[Path], stream: TextIO | None = Non
         )
     )
     console.print(table)
+    if "requests" in report.metadata:
+        console.print(f"{report.metadata['requests']} requests sent", markup=False)
     for title, rows in report.coverage.get("tables", {}).items():
         header, *body = rows
         coverage = Table(title=title, title_justify="left")

@@ -6,6 +6,7 @@ writer's output is scrubbed of the report's secrets, in every escaping the forma
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -20,6 +21,40 @@ if TYPE_CHECKING:
     from conformance._findings import Report
 
 __all__ = ["to_json", "write_json", "write_junit", "write_markdown", "write_reports"]
+
+
+def _deep_redact(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {_deep_redact(k, secrets): _deep_redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_deep_redact(item, secrets) for item in value)
+    return value
+
+
+def redacted(report: Report) -> Report:
+    """A copy of ``report`` with every secret replaced in every string it holds."""
+    secrets = tuple(sorted((s for s in report.secrets if s), key=len, reverse=True))
+    results = [
+        dataclasses.replace(
+            result,
+            findings=tuple(
+                dataclasses.replace(finding, **_deep_redact(dataclasses.asdict(finding), secrets))
+                for finding in result.findings
+            ),
+            skipped=_deep_redact(result.skipped, secrets),
+        )
+        for result in report.results
+    ]
+    return dataclasses.replace(
+        report,
+        results=results,
+        subject=_deep_redact(report.subject, secrets),
+        coverage=_deep_redact(report.coverage, secrets),
+        notes=_deep_redact(report.notes, secrets),
+        metadata=_deep_redact(report.metadata, secrets),
+    )
 
 
 def _scrub(text: str, report: Report) -> str:
@@ -78,12 +113,13 @@ def to_json(report: Report) -> dict[str, Any]:
 
 def write_json(report: Report, stream: TextIO) -> None:
     """Machine-readable: everything in the report."""
-    text = json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(to_json(redacted(report)), indent=2, ensure_ascii=False) + "\n"
     stream.write(_scrub(text, report))
 
 
 def write_junit(report: Report, stream: TextIO) -> None:
     """One testcase per check x scenario; failures carry the rendered findings."""
+    report = redacted(report)
     counts = report.counts()
     suites = ET.Element("testsuites")
     suite = ET.SubElement(
@@ -120,6 +156,7 @@ def _cell(text: object) -> str:
 
 def write_markdown(report: Report, stream: TextIO) -> None:
     """A short summary fit for a CI job summary."""
+    report = redacted(report)
     counts = report.counts()
     verdict = "conformant" if report.conformant else "NOT conformant"
     subject = ", ".join(f"{key} `{value}`" for key, value in report.subject.items())
