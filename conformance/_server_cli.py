@@ -19,7 +19,9 @@ from conformance._target import Target
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ["run_server"]
+    from conformance._findings import Report
+
+__all__ = ["check_base_url", "run_server", "run_suite_from_options"]
 
 DEFAULT_REMOTE_RATE = 10.0
 
@@ -50,14 +52,14 @@ def check_base_url(base_url: str) -> httpx.URL:
     return url
 
 
-def run_server(args: argparse.Namespace) -> int:
-    """Run the server suite as the options say; returns the exit code."""
+def run_suite_from_options(args: argparse.Namespace, progress: Progress | None = None) -> Report:
+    """Build the target the options name and run the server suite on it."""
     api_key = args.api_key or os.environ.get("LAGO_API_KEY") or None
     fixtures = load_fixtures(args.fixtures) if args.fixtures is not None else None
     if args.base_url is None:
         mock = LagoMock(api_key=api_key or DEFAULT_API_KEY, seed=args.seed)
-        target = Target(api_key=mock.api_key, app=mock, timeout=args.timeout, max_requests=args.max_requests,
-                        rate_limit=args.rate_limit or None)  # fmt: skip
+        target = Target(api_key=mock.api_key, app=mock, timeout=args.timeout,
+                        max_requests=args.max_requests, rate_limit=args.rate_limit or None)  # fmt: skip
         subject = {"target": "embedded mock (in-process)"}
         fixtures = fixtures if fixtures is not None else mock.fixtures
     else:
@@ -72,15 +74,21 @@ def run_server(args: argparse.Namespace) -> int:
         target = Target(api_key=api_key, base_url=str(url).rstrip("/"), timeout=args.timeout,
                         max_requests=args.max_requests, rate_limit=rate or None)  # fmt: skip
         subject = {"target": target.url}
-    progress = Progress("lago-conformance server")
-    target.on_request = progress.step
+    if progress is not None:
+        target.on_request = progress.step
     options = ServerOptions(
         args.level, args.fail_on, args.seed, args.max_examples, fixtures or Fixtures()
     )
+    with target:
+        return run_server_suite(target, options, subject)
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """Run the server suite as the options say, write the reports; returns the exit code."""
+    progress = Progress("lago-conformance server")
     try:
-        report = run_server_suite(target, options, subject)
+        report = run_suite_from_options(args, progress)
     finally:
         progress.close()
-        target.close()
     code = finish(report, args.report_dir)
     return 2 if "aborted" in report.metadata else code

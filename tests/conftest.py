@@ -45,3 +45,6 @@ def http_client(mock: LagoMock) -> Iterator[httpx.Client]:
     """An httpx client talking to ``mock`` over real HTTP on 127.0.0.1."""
     with serving(mock) as url, httpx.Client(base_url=url + "/api/v1", timeout=10) as http:
         yield http
+
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,114 @@
+"""pytest front end of the server suite: one test per check x scenario, same verdicts as the CLI.
+
+In any repository with lago-conformance installed::
+
+    # test_lago.py
+    def test_lago(lago_check):
+        lago_check.verdict()
+
+    $ pytest --lago-base-url https://lago.example.com/api/v1 --lago-fixtures fixtures.toml
+
+The key comes from ``--lago-api-key`` or ``LAGO_API_KEY``; without ``--lago-base-url`` the
+embedded mock is checked. The suite runs once per session, at collection.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+
+from conformance._contract import LEVELS
+from conformance._errors import UsageError
+from conformance._findings import FAIL_ON, redact
+
+if TYPE_CHECKING:
+    from conformance._findings import CaseResult, Report
+
+__all__ = ["LagoCheck"]
+
+_REPORT_KEY = pytest.StashKey["Report"]()
+
+
+@dataclass(frozen=True)
+class LagoCheck:
+    """One check on one scenario of the run, and the run's fail-on threshold."""
+
+    result: CaseResult
+    fail_on: str
+    secrets: tuple[str, ...]
+
+    def verdict(self) -> None:
+        """Pass, skip (not run, with why) or fail (with each finding), as the CLI would judge."""
+        if self.result.skipped is not None and not self.result.findings:
+            pytest.skip(self.result.skipped)
+        counted = [
+            f for f in self.result.findings if f.severity == "MUST" or self.fail_on == "should"
+        ]
+        if counted:
+            pytest.fail(
+                redact("\n\n".join(f.render() for f in counted), self.secrets), pytrace=False
+            )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the ``--lago-*`` options."""
+    group = parser.getgroup("lago-conformance", "Lago payment URL conformance (lago_check fixture)")
+    group.addoption(
+        "--lago-base-url", help="API root ending in /api/v1 (default: the embedded mock)"
+    )
+    group.addoption("--lago-api-key", help="API key (default: $LAGO_API_KEY)")
+    group.addoption("--lago-fixtures", help="TOML file naming invoices on the target")
+    group.addoption("--lago-level", choices=LEVELS, default="strict")
+    group.addoption("--lago-fail-on", choices=FAIL_ON, default="must")
+    group.addoption("--lago-seed", type=int, default=0)
+    group.addoption("--lago-max-examples", type=int, default=50)
+    group.addoption("--lago-max-requests", type=int, default=300)
+    group.addoption("--lago-rate-limit", type=float, default=None)
+    group.addoption("--lago-timeout", type=float, default=10.0)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse bad ``--lago-*`` options before collection, as the CLI would."""
+    from conformance._fixtures import load_fixtures
+    from conformance._server_cli import check_base_url
+
+    option = config.option
+    try:
+        if option.lago_base_url is not None:
+            check_base_url(option.lago_base_url)
+        if option.lago_fixtures is not None:
+            load_fixtures(option.lago_fixtures)
+    except UsageError as error:
+        raise pytest.UsageError(f"lago-conformance: {error}") from None
+
+
+def _run(config: pytest.Config) -> Report:
+    from conformance._server_cli import run_suite_from_options
+
+    option = config.option
+    args = argparse.Namespace(
+        base_url=option.lago_base_url, api_key=option.lago_api_key, fixtures=option.lago_fixtures,
+        level=option.lago_level, fail_on=option.lago_fail_on, seed=option.lago_seed,
+        max_examples=option.lago_max_examples, max_requests=option.lago_max_requests,
+        rate_limit=option.lago_rate_limit, timeout=option.lago_timeout,
+    )  # fmt: skip
+    try:
+        return run_suite_from_options(args)
+    except UsageError as error:
+        raise pytest.UsageError(f"lago-conformance: {error}") from None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``lago_check`` with every check x scenario of the (once per session) run."""
+    if "lago_check" not in metafunc.fixturenames:
+        return
+    config = metafunc.config
+    if _REPORT_KEY not in config.stash:
+        config.stash[_REPORT_KEY] = _run(config)
+    report = config.stash[_REPORT_KEY]
+    checks = [LagoCheck(result, report.fail_on, report.secrets) for result in report.results]
+    ids = [f"{check.result.check}[{check.result.scenario}]" for check in checks]
+    metafunc.parametrize("lago_check", checks, ids=ids)
