@@ -1,7 +1,12 @@
-"""``nox -s bench``: what the mock costs per request, as a ratio to a bare ASGI handler.
+"""``nox -s bench``: what the mock and the suites cost, each beside a baseline in the same job.
 
-Both apps run side by side in this process, interleaved over several rounds, and the median of
-each is compared, so machine load affects both alike. Results go to ``reports/bench.json``.
+- the mock per request, as a ratio to a bare ASGI handler: both in this process, interleaved
+  over several rounds, medians compared, so machine load affects both alike;
+- the server suite's default run, end to end, and its cost per case beside plain
+  ``schemathesis run`` with the same example budget against the same mock over HTTP (requests
+  counted on the server side for both).
+
+Results go to ``reports/bench.json``.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import argparse
 import json
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,6 +24,7 @@ from typing import Any
 import httpx
 
 from conformance._asgi import ASGISyncTransport
+from conformance._contract import openapi_dir
 from conformance._mock import DEFAULT_API_KEY, LagoMock
 from conformance._serve import serving
 from conformance._version import __version__
@@ -25,6 +32,8 @@ from conformance._version import __version__
 __all__ = ["bare_app", "main"]
 
 MOCK_TARGET_RATIO = 2.0
+SERVER_TARGET_SECONDS = 20.0
+SERVER_TARGET_RATIO = 1.5
 _BARE_BODY = json.dumps(
     {"invoice_payment_details": {"lago_invoice_id": "1a901a90-1a90-1a90-1a90-1a901a901a90"}}
 ).encode()
@@ -84,12 +93,81 @@ def bench_mock(requests: int, rounds: int) -> dict[str, dict[str, float]]:
     return results
 
 
+class CountingApp:
+    """Wraps an ASGI app and counts the HTTP requests it answers."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.requests = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.requests += 1
+        await self.app(scope, receive, send)
+
+
+def _timed_command(
+    command: list[str], counter: CountingApp | None = None
+) -> tuple[float, int, int]:
+    before = counter.requests if counter is not None else 0
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"{command[0]} exited {result.returncode}: {result.stderr[-500:]}")
+    return elapsed, (counter.requests - before) if counter is not None else 0, result.returncode
+
+
+def bench_server(max_examples: int, seed: int, report_dir: Path) -> dict[str, dict[str, float]]:
+    """The default main job, and the suite beside plain ``schemathesis run`` over HTTP."""
+    exe = [sys.executable, "-m", "conformance"]
+    default_wall, _, default_code = _timed_command(
+        [*exe, "server", "--report-dir", str(report_dir / "bench-default")]
+    )
+    spec = openapi_dir() / "payment-url.yaml"
+    counter = CountingApp(LagoMock())
+    with serving(counter) as url:
+        api = url + "/api/v1"
+        ours = _timed_command(
+            [*exe, "server", "--base-url", api, "--api-key", DEFAULT_API_KEY, "--seed", str(seed),
+             "--max-examples", str(max_examples), "--report-dir", str(report_dir / "bench-http")],
+            counter,
+        )  # fmt: skip
+        theirs = _timed_command(
+            [sys.executable, "-m", "schemathesis.cli", "run", str(spec), "--url", api,
+             "-H", f"Authorization: Bearer {DEFAULT_API_KEY}", "--max-examples", str(max_examples),
+             "--seed", str(seed), "--phases", "examples,coverage,fuzzing", "--mode", "all", "--no-color"],
+            counter,
+        )  # fmt: skip
+    ours_cost, theirs_cost = ours[0] / ours[1], theirs[0] / theirs[1]
+    return {
+        "server_default_run": {
+            "wall_s": round(default_wall, 2),
+            "exit_code": default_code,
+            "target_s": SERVER_TARGET_SECONDS,
+        },
+        "server_vs_schemathesis_http": {
+            "suite_wall_s": round(ours[0], 2),
+            "suite_requests": ours[1],
+            "suite_cases_per_s": round(ours[1] / ours[0], 1),
+            "schemathesis_wall_s": round(theirs[0], 2),
+            "schemathesis_requests": theirs[1],
+            "schemathesis_cases_per_s": round(theirs[1] / theirs[0], 1),
+            "cost_ratio": round(ours_cost / theirs_cost, 3),
+            "target_ratio": SERVER_TARGET_RATIO,
+        },
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks, print a table, write the JSON report."""
     parser = argparse.ArgumentParser(prog="python -m conformance._bench")
     parser.add_argument("--requests", type=int, default=2000, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--output", type=Path, default=Path("reports/bench.json"))
+    parser.add_argument(
+        "--max-examples", type=int, default=50, help="example budget of both server runs"
+    )
     args = parser.parse_args(argv)
     results = bench_mock(args.requests, args.rounds)
     print(
@@ -101,6 +179,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<18} {row['mock_rps']:>12.0f} {row['baseline_rps']:>13.0f}"
             f" {row['cost_ratio']:>10.2f}x {row['target_ratio']:>5.1f}x {verdict}"
         )
+    server = bench_server(args.max_examples, 0, args.output.parent)
+    results.update(server)
+    default = server["server_default_run"]
+    print(f"\nserver default run (embedded mock, CLI): {default['wall_s']:.1f} s"
+          f" (target under {default['target_s']:.0f} s)")  # fmt: skip
+    row = server["server_vs_schemathesis_http"]
+    print(
+        f"server suite over HTTP: {row['suite_requests']} requests in {row['suite_wall_s']:.1f} s"
+        f" ({row['suite_cases_per_s']:.0f}/s); plain schemathesis run: {row['schemathesis_requests']}"
+        f" requests in {row['schemathesis_wall_s']:.1f} s ({row['schemathesis_cases_per_s']:.0f}/s);"
+        f" cost per case {row['cost_ratio']:.2f}x (target {row['target_ratio']:.1f}x)"
+    )
     report = {
         "tool_version": __version__,
         "python": platform.python_version(),

@@ -59,7 +59,7 @@ def _server(app: Any, log_level: str) -> uvicorn.Server:
 def serving(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``app`` in a background thread; yields the base URL and stops the server on exit."""
     sock = bind(host, port)
-    server = _server(app, log_level="warning")
+    server = _server(app, log_level="error")
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
