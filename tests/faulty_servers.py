@@ -195,6 +195,12 @@ def payable_refused(server: FaultyLago, request: Request) -> Reply:
     return reply
 
 
+def _as_payable(server: FaultyLago, request: Request) -> Reply:
+    """What the mock answers for the payable invoice, whatever invoice was asked for."""
+    payable = server.mock.invoice("payable").lago_id
+    return server.faithful(replace(request, path=request.path.replace(request.lago_id, payable)))
+
+
 def unknown_invoice_found(server: FaultyLago, request: Request) -> Reply:
     reply = server.faithful(request)
     if (
@@ -202,10 +208,7 @@ def unknown_invoice_found(server: FaultyLago, request: Request) -> Reply:
         and reply.json["code"] == "invoice_not_found"
         and request.method == "POST"
     ):
-        payable = server.mock.invoice("payable").lago_id
-        return server.faithful(
-            replace(request, path=request.path.replace(request.lago_id, payable))
-        )
+        return _as_payable(server, request)
     return reply
 
 
@@ -217,10 +220,7 @@ def stack_trace_in_404(server: FaultyLago, request: Request) -> Reply:
 def checks_skipped(server: FaultyLago, request: Request) -> Reply:
     reply = server.faithful(request)
     if reply.status == 422:
-        payable = server.mock.invoice("payable").lago_id
-        paid = server.faithful(
-            replace(request, path=request.path.replace(request.lago_id, payable))
-        )
+        paid = _as_payable(server, request)
         return paid.with_json(
             _details(lambda d: {**d, "lago_invoice_id": request.lago_id})(paid.json)
         )
@@ -234,10 +234,7 @@ def malformed_id_accepted(server: FaultyLago, request: Request) -> Reply:
         and reply.json["code"] == "invoice_not_found"
         and not re.fullmatch(r"[0-9a-fA-F-]{32,36}", request.lago_id)
     ):
-        payable = server.mock.invoice("payable").lago_id
-        return server.faithful(
-            replace(request, path=request.path.replace(request.lago_id, payable))
-        )
+        return _as_payable(server, request)
     return reply
 
 
