@@ -148,6 +148,13 @@ class _Run:
                     check.name, scenario.name, check.severity, tuple(found[check.name]), skip
                 )
             )
+        report.results += [
+            CaseResult(
+                c.name, scenario.name, c.severity, skipped="SHOULD checks run at --level strict"
+            )
+            for c in scenario.checks
+            if c not in checks
+        ]
         worst = [f"[{c.severity}] {c.name}" for c in checks if found[c.name]]
         return (
             f"FAIL {', '.join(worst)}"
