@@ -6,6 +6,7 @@ import importlib
 import importlib.metadata
 import shlex
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,14 @@ def load_adapter(spec: str) -> Subject:
     return Subject(spec, _module_version(module_name), call)
 
 
+def _runnable(program: str) -> bool:
+    if shutil.which(program) is not None:
+        return True
+    # A shell builtin or keyword (cd, exec, exit, ...) runs too: ask the shell that will run it.
+    probe = ["sh", "-c", 'command -v "$1" >/dev/null', "sh", program]
+    return subprocess.run(probe, check=False, timeout=10).returncode == 0
+
+
 def command_subject(command: str) -> Subject:
     """A command adapter; a ``UsageError`` if it is empty or its program cannot be found."""
     try:
@@ -152,7 +161,7 @@ def command_subject(command: str) -> Subject:
             "--command is empty; give the command that makes one call, e.g. --command './client.sh'"
         )
     program = words[0]
-    if "=" not in program and shutil.which(program) is None:
+    if "=" not in program and not _runnable(program):
         raise UsageError(
             f"--command: program {program!r} not found or not executable; check PATH or the path"
         )
