@@ -59,8 +59,23 @@ def _variants(
 def _judge(scenario: Scenario, checks: list[Any], exchange: Exchange) -> dict[str, list[Problem]]:
     problems: dict[str, list[Problem]] = {check.name: [] for check in checks}
     error_reported = False
+    wants_reply = scenario.generated or any(isinstance(serve, Reply) for serve in scenario.serves)
     for check in checks:
-        if exchange.outcome is not None or not check.needs_outcome:
+        if (
+            check.needs_outcome
+            and exchange.outcome is not None
+            and wants_reply
+            and not exchange.last_reply
+        ):
+            received = f"{len(exchange.requests)} request(s) answered, outcome {exchange.outcome}"
+            problems[check.name].append(
+                Problem(
+                    "the client reported an outcome without an answer",
+                    received,
+                    "one POST, then its outcome",
+                )
+            )
+        elif exchange.outcome is not None or not check.needs_outcome:
             problems[check.name] += check.judge(exchange)
         elif not error_reported:
             title = (exchange.error or "no outcome").split(": ")[0]

@@ -167,7 +167,8 @@ def call_command(
             f": {tail}" if tail else ""
         )
         return exchange
-    lines = [line for line in stdout.splitlines() if line.strip()]
+    # JSON may hold U+0085 or U+2028 raw: only "\n" ends a line.
+    lines = [line for line in stdout.split("\n") if line.strip()]
     try:
         value = json.loads(lines[-1])
     except (IndexError, ValueError):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,3 +105,10 @@ def test_a_broken_command_is_a_finding_not_a_harness_error(command: str, message
     (finding,) = report.findings
     assert finding.severity == "MUST"
     assert message in finding.received
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl and jq")
+def test_the_readme_curl_client_passes_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAGO_TIMEOUT", "1")
+    report = run(shlex.quote(str(ROOT / "examples" / "curl-client.sh")), examples=10)
+    assert report.findings == []

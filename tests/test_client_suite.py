@@ -37,6 +37,10 @@ def crash(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
     raise KeyError("boom")
 
 
+def no_request(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+    return {"ok": True, "details": {}}
+
+
 def not_an_outcome(base_url: str, api_key: str, lago_id: str) -> Any:
     return "https://foo.bar"
 
@@ -174,6 +178,8 @@ FAULTS = [
         id="drops-fields",
     ),
     pytest.param(crash, "never-answers", "transport-fault", id="crashes-always"),
+    pytest.param(no_request, "200-example", "success-details", id="answers-without-asking"),
+    pytest.param(no_request, "401-unauthorized", "error-fields", id="succeeds-without-asking"),
     pytest.param(not_an_outcome, "200-example", "success-details", id="returns-no-outcome"),
 ]
 
