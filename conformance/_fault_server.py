@@ -92,11 +92,13 @@ class FaultServer:
     def plan(self, serves: tuple[Serve, ...], exchange: Exchange) -> None:
         """Serve ``serves`` in order (the last repeats) for the next call, recorded in ``exchange``."""
         self._release.set()  # let go of connections held by the previous plan
-        for thread in self._threads:
-            thread.join(timeout=2)
-        self._threads = [thread for thread in self._threads if thread.is_alive()]
-        self._release.clear()
         with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout=2)
+        with self._lock:
+            self._threads = [thread for thread in self._threads if thread.is_alive()]
+            self._release.clear()
             self._plan, self._exchange = serves, exchange
 
     def stop(self) -> None:
@@ -104,7 +106,7 @@ class FaultServer:
         self._stop.set()
         self._release.set()
         self._accepter.join(timeout=2)
-        for thread in self._threads:
+        for thread in list(self._threads):
             thread.join(timeout=2)
         self._listener.close()
 
@@ -115,7 +117,8 @@ class FaultServer:
             except (TimeoutError, OSError):
                 continue
             thread = threading.Thread(target=self._handle, args=(conn,), daemon=True)
-            self._threads.append(thread)
+            with self._lock:
+                self._threads.append(thread)
             thread.start()
 
     def _next(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Serve | None:

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from conformance._findings import redact
 from conformance._outcome import outcome_problems
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from conformance._exchange import Serve
     from conformance._fault_server import FaultServer
@@ -36,6 +37,22 @@ __all__ = ["call_command", "call_in_process"]
 
 class _Stopped(BaseException):
     """Raised into a client the harness stops: not an Exception, so clients cannot swallow it."""
+
+
+def _no_network(*args: object, **kwargs: object) -> Any:
+    raise OSError("lago-conformance: in-process adapters must call through httpx; use --command")
+
+
+@contextlib.contextmanager
+def _sockets_blocked() -> Iterator[None]:
+    """respx answers httpx without sockets; anything else must not reach a real network."""
+    saved = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+    socket.socket.connect = socket.socket.connect_ex = _no_network  # type: ignore[method-assign]
+    socket.getaddrinfo = _no_network
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = saved  # type: ignore[method-assign]
 
 
 def _settle(exchange: Exchange, value: object) -> None:
@@ -83,7 +100,7 @@ def call_in_process(
         raise httpx.ReadTimeout("timed out", request=request)
 
     start = time.perf_counter()
-    with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
+    with _sockets_blocked(), respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
         router.route().mock(side_effect=answer)
         try:
             value = adapter(base_url, API_KEY, lago_id)

@@ -41,6 +41,22 @@ def no_request(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
     return {"ok": True, "details": {}}
 
 
+def urllib_client(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(f"{base_url}/invoices/{lago_id}/payment_url", data=b"", timeout=5)
+    except OSError as error:
+        return {
+            "ok": False,
+            "status": None,
+            "code": None,
+            "error_details": None,
+            "message": str(error),
+        }
+    return {"ok": True, "details": {}}
+
+
 def not_an_outcome(base_url: str, api_key: str, lago_id: str) -> Any:
     return "https://foo.bar"
 
@@ -270,3 +286,11 @@ def test_unknown_scenario_is_a_usage_error() -> None:
 def test_catalogue_names_are_unique() -> None:
     names = scenario_names()
     assert len(names) == len(set(names)) >= 30
+
+
+def test_an_in_process_adapter_that_bypasses_httpx_never_reaches_the_network() -> None:
+    report = run(urllib_client, "401-unauthorized")
+    assert ("401-unauthorized", "error-fields") in flagged(report)
+    entry = report.metadata["scenarios"]["401-unauthorized"]
+    assert entry["request_count"] == 0
+    assert "must call through httpx" in entry["outcome"]["message"]
