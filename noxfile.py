@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import nox
 
@@ -69,6 +71,37 @@ def conformance(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmark the mock against a bare handler; writes reports/bench.json."""
+    """Benchmark the mock, the server suite and the client catalogue; writes reports/bench*.json."""
     install(session, "bench")
     session.run("python", "-m", "conformance._bench", *session.posargs)
+    session.run("python", "-m", "conformance._client_bench")
+
+
+# The latest release, the first with 429 retries (1.46.0) and the last without (1.45.0).
+SDK_VERSIONS = ["1.55.0", "1.46.0", "1.45.0"]
+
+
+@nox.session
+@nox.parametrize("version", SDK_VERSIONS)
+def sdk(session: nox.Session, version: str) -> None:
+    """Gate lago-python-client releases: the client suite at both levels; fails on MUST findings."""
+    install(session)
+    session.install(f"lago-python-client=={version}")
+    failed = []
+    for level in ("documented", "strict"):
+        args = ["--adapter", "lago-python-client", "--level", level, "--fail-on", "must"]
+        report_dir = f"reports/sdk/{version}/{level}"
+        session.run(
+            "lago-conformance",
+            "client",
+            *args,
+            "--report-dir",
+            report_dir,
+            *session.posargs,
+            success_codes=[0, 1],
+        )
+        report = json.loads(Path(report_dir, "client.json").read_text(encoding="utf-8"))
+        if not report["conformant"]:
+            failed.append(level)
+    if failed:
+        session.error(f"lago-python-client {version}: MUST findings at level {', '.join(failed)}")

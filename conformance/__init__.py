@@ -23,11 +23,19 @@ from conformance._fixtures import (
     parse_fixtures,
 )
 from conformance._mock import DEFAULT_API_KEY, LagoMock
+from conformance._outcome import DETAIL_FIELDS, Outcome, outcome_problems
+from conformance._reference import (
+    PaymentDetails,
+    PaymentUrlClient,
+    PaymentUrlError,
+    reference_adapter,
+)
 from conformance._serve import serving
 from conformance._version import __version__
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "DETAIL_FIELDS",
     "DOCUMENTED_STATUSES",
     "FIXTURE_KEYS",
     "LEVELS",
@@ -40,13 +48,19 @@ __all__ = [
     "FixturesError",
     "LagoMock",
     "Level",
+    "Outcome",
+    "PaymentDetails",
+    "PaymentUrlClient",
+    "PaymentUrlError",
     "UsageError",
     "Violation",
     "__version__",
     "dump_fixtures",
     "load_document",
     "load_fixtures",
+    "outcome_problems",
     "parse_fixtures",
+    "reference_adapter",
     "serving",
     "spec_sha256",
 ]

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from conformance._console import print_summary
+from conformance._adapters import BUILT_INS, command_subject, load_adapter
+from conformance._client_suite import COMMAND_TIMEOUT, run_client_suite, scenario_names
+from conformance._console import Progress, print_summary
 from conformance._contract import LEVELS
 from conformance._errors import ConformanceError, UsageError
 from conformance._findings import FAIL_ON
@@ -43,13 +45,6 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = _non_negative_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
-    return value
-
-
 def _non_negative_float(text: str) -> float:
     try:
         value = float(text)
@@ -67,6 +62,16 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not a port number (0-65535)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"{value:g} must be more than 0 and at most 600")
     return value
 
 
@@ -166,13 +171,70 @@ def _build_parser() -> _Parser:
     )
     server.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=_seconds,
         default=10.0,
         metavar="S",
         help="seconds to wait for each answer (default 10)",
     )
     server.set_defaults(run=_run_server)
+    _add_client(commands)
     return parser
+
+
+def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
+    client = commands.add_parser(
+        "client", help="serve a client every documented answer and network fault, and judge it"
+    )
+    subject = client.add_mutually_exclusive_group()
+    subject.add_argument(
+        "--adapter",
+        metavar="NAME|module:attr",
+        help=f"a Python adapter: {', '.join(BUILT_INS)}, or module:attr (default reference)",
+    )
+    subject.add_argument(
+        "--command",
+        metavar="CMD",
+        help="a client in any language: CMD makes one call and prints the outcome as JSON",
+    )
+    add_run_options(client, max_examples=100)
+    client.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="run only this scenario (repeatable); names are in the report",
+    )
+    client.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=COMMAND_TIMEOUT,
+        metavar="SECONDS",
+        help=f"kill a --command still running after this long (default {COMMAND_TIMEOUT:g})",
+    )
+    client.set_defaults(run=_run_client)
+
+
+def _run_client(args: argparse.Namespace) -> int:
+    if args.scenario:
+        unknown = sorted(set(args.scenario) - set(scenario_names()))
+        if unknown:
+            raise UsageError(
+                f"unknown --scenario {', '.join(unknown)}; see the scenario table of a report"
+            )
+    if args.command is not None:
+        subject = command_subject(args.command)
+    else:
+        subject = load_adapter(args.adapter or "reference")
+    report = run_client_suite(
+        subject,
+        level=args.level,
+        fail_on=args.fail_on,
+        seed=args.seed,
+        max_examples=args.max_examples,
+        scenarios=args.scenario,
+        timeout=args.timeout,
+        progress=Progress("client"),
+    )
+    return finish(report, args.report_dir)
 
 
 def _run_mock(args: argparse.Namespace) -> int:

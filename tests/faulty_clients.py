@@ -1,0 +1,140 @@
+"""A configurable client of the payment URL endpoint, correct by default, with one fault per flag.
+
+``FaultyClient()`` passes the whole catalogue; each flag injects one bug a real SDK has had or
+could have. As a command: ``python -m tests.faulty_clients FLAG=VALUE ...`` (JSON values).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from conformance._outcome import DETAIL_FIELDS, failure, success
+
+ROOT = "invoice_payment_details"
+
+
+@functools.cache
+def _tls() -> Any:
+    return httpx.create_ssl_context()
+
+
+@dataclass(frozen=True)
+class FaultyClient:
+    """One call, as a Python adapter; every field that differs from its default is a fault."""
+
+    method: str = "POST"
+    auth_scheme: str = "Bearer"
+    fixed_base: str | None = None
+    path: str = "invoices/{id}/payment_url"
+    encode_id: bool = True
+    send_body: bool = False
+    timeout: float | None = 10.0
+    retries_4xx: int = 0
+    retries_429: int | None = 3
+    root_key: str = ROOT
+    expose: tuple[str, ...] = DETAIL_FIELDS
+    swallow_422: bool = False
+    drop_code: bool = False
+    drop_error_details: bool = False
+    non_json_status: int | str | None = "keep"
+    needs_json_content_type: bool = False
+    crash_on_error: bool = False
+    forbid_unknown: bool = False
+    empty_success_on_unreadable: bool = False
+    ascii_only: bool = False
+    transport_status: int | None = None
+
+    def _send(self, base_url: str, api_key: str, lago_id: str) -> httpx.Response:
+        segment = urllib.parse.quote(lago_id, safe="") if self.encode_id else lago_id
+        base = (self.fixed_base or base_url).rstrip("/")
+        url = f"{base}/{self.path.format(id=segment)}"
+        headers = {"Authorization": f"{self.auth_scheme} {api_key}"}
+        content = b"{}" if self.send_body else None
+        with httpx.Client(timeout=self.timeout, verify=_tls()) as http:
+            attempts = 0
+            while True:
+                response = http.request(self.method, url, headers=headers, content=content)
+                attempts += 1
+                status = response.status_code
+                if status == 429 and (self.retries_429 is None or attempts <= self.retries_429):
+                    continue
+                if 400 <= status < 500 and status != 429 and attempts <= self.retries_4xx:
+                    continue
+                return response
+
+    def _json(self, response: httpx.Response) -> object:
+        if self.needs_json_content_type and not response.headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            return None
+
+    def _error(self, response: httpx.Response) -> dict[str, Any]:
+        if self.crash_on_error:
+            raise RuntimeError(f"unexpected status {response.status_code}")
+        body = self._json(response)
+        if not isinstance(body, dict):
+            status = (
+                response.status_code if self.non_json_status == "keep" else self.non_json_status
+            )
+            return failure(status if isinstance(status, int) else None, message="not JSON")
+        return failure(
+            response.status_code,
+            None if self.drop_code else body.get("code"),
+            None if self.drop_error_details else body.get("error_details"),
+            str(body.get("error", "")),
+        )
+
+    def __call__(self, base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+        try:
+            response = self._send(base_url, api_key, lago_id)
+        except httpx.HTTPError as error:
+            return failure(self.transport_status, message=str(error))
+        if response.status_code == 422 and self.swallow_422:
+            return success({})
+        if response.status_code != 200:
+            return self._error(response)
+        body = self._json(response)
+        body = body if isinstance(body, dict) else {}
+        details = body.get(self.root_key)
+        if not isinstance(details, dict):
+            if self.empty_success_on_unreadable:
+                return success(dict.fromkeys(self.expose, ""))
+            return failure(200, message="no details")
+        if self.forbid_unknown and (set(details) - set(DETAIL_FIELDS) or set(body) - {ROOT}):
+            return failure(200, message="unknown fields")
+        exposed = {name: details.get(name) for name in self.expose}
+        if self.ascii_only:
+            exposed = {
+                name: value.encode("ascii", "replace").decode() if isinstance(value, str) else value
+                for name, value in exposed.items()
+            }
+        return success(exposed)
+
+
+def main() -> int:
+    """Run as a command adapter: flags as NAME=JSON arguments, the outcome on stdout."""
+    flags = {
+        name: json.loads(value) for name, _, value in (arg.partition("=") for arg in sys.argv[1:])
+    }
+    if "expose" in flags:
+        flags["expose"] = tuple(flags["expose"])
+    client = FaultyClient(**flags)
+    env = [os.environ[name] for name in ("LAGO_API_URL", "LAGO_API_KEY", "LAGO_INVOICE_ID")]
+    print(json.dumps(client(*env)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

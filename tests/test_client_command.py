@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from conformance._adapters import command_subject
+from conformance._client_suite import run_client_suite
+
+if TYPE_CHECKING:
+    from conformance._findings import Report
+
+pytestmark = pytest.mark.http
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = shlex.quote(sys.executable)
+
+
+def faulty_command(**flags: Any) -> str:
+    args = " ".join(shlex.quote(f"{name}={json.dumps(value)}") for name, value in flags.items())
+    return f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m tests.faulty_clients {args}"
+
+
+def run(command: str, *scenarios: str, timeout: float = 10, examples: int = 3) -> Report:
+    return run_client_suite(
+        command_subject(command),
+        max_examples=examples,
+        scenarios=list(scenarios) or None,
+        timeout=timeout,
+    )
+
+
+def flagged(report: Report) -> set[tuple[str, str]]:
+    return {(result.scenario, result.check) for result in report.results if result.findings}
+
+
+def test_reference_command_passes_every_scenario_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAGO_TIMEOUT", "1")
+    command = f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m conformance._reference"
+    report = run(command)
+    assert report.findings == []
+    skipped = {result.scenario for result in report.results if result.skipped}
+    assert skipped == {"request-us", "request-eu"}
+    assert report.subject["transport"] == "http"
+
+
+@pytest.mark.parametrize(
+    ("flags", "scenario", "check"),
+    [
+        pytest.param({"auth_scheme": "Token"}, "request-self-hosted", "request", id="wrong-auth"),
+        pytest.param(
+            {"path": "invoice/{id}/payment_url"}, "request-self-hosted", "request", id="wrong-path"
+        ),
+        pytest.param(
+            {"encode_id": False}, "request-reserved-characters", "request", id="no-encoding"
+        ),
+        pytest.param({"non_json_status": 500}, "502-html", "keeps-http-status", id="loses-status"),
+        pytest.param(
+            {"drop_error_details": True},
+            "422-third_party_error",
+            "error-fields",
+            id="drops-details",
+        ),
+        pytest.param(
+            {"transport_status": 0}, "connection-refused", "transport-fault", id="refused"
+        ),
+        pytest.param({"transport_status": 500}, "connection-reset", "transport-fault", id="reset"),
+        pytest.param(
+            {"retries_4xx": 1}, "404-invoice_not_found", "no-retry-after-4xx", id="retries-4xx"
+        ),
+        pytest.param({"retries_429": None}, "429-always", "429-bounded", id="runaway-429"),
+        pytest.param(
+            {"forbid_unknown": True}, "200-generated", "success-details", id="unknown-fields"
+        ),
+    ],
+)
+def test_faults_are_flagged_over_http_too(flags: dict[str, Any], scenario: str, check: str) -> None:
+    report = run(faulty_command(**flags), scenario, examples=15)
+    assert (scenario, check) in flagged(report)
+
+
+def test_a_client_without_timeout_is_killed_past_the_bound() -> None:
+    report = run(faulty_command(timeout=None), "never-answers", timeout=1.5)
+    (finding,) = report.findings
+    assert "did not finish within 1.5 s and was killed" in finding.received
+    assert report.metadata["scenarios"]["never-answers"]["seconds"] < 5
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        pytest.param("exit 3", "the command exited with status 3", id="non-zero-exit"),
+        pytest.param("echo hello", "the command printed no JSON outcome", id="no-json"),
+        pytest.param("echo '[1]'", "invalid outcome", id="not-an-outcome"),
+        pytest.param("sleep 20", "did not finish within 1 s", id="hangs"),
+    ],
+)
+def test_a_broken_command_is_a_finding_not_a_harness_error(command: str, message: str) -> None:
+    report = run(command, "401-unauthorized", timeout=1)
+    (finding,) = report.findings
+    assert finding.severity == "MUST"
+    assert message in finding.received
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl and jq")
+def test_the_readme_curl_client_passes_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAGO_TIMEOUT", "1")
+    report = run(shlex.quote(str(ROOT / "examples" / "curl-client.sh")), examples=10)
+    assert report.findings == []
