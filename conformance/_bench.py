@@ -17,6 +17,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,11 @@ def _timed_command(
 ) -> tuple[float, int, int]:
     before = counter.requests if counter is not None else 0
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    # In a scratch directory: schemathesis keeps a .schemathesis/ cache where it runs.
+    with tempfile.TemporaryDirectory() as scratch:
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=600, cwd=scratch
+        )
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 1):
         raise RuntimeError(f"{command[0]} exited {result.returncode}: {result.stderr[-500:]}")
@@ -121,6 +126,7 @@ def _timed_command(
 def bench_server(max_examples: int, seed: int, report_dir: Path) -> dict[str, dict[str, float]]:
     """The default main job, and the suite beside plain ``schemathesis run`` over HTTP."""
     exe = [sys.executable, "-m", "conformance"]
+    report_dir = report_dir.resolve()
     default_wall, _, default_code = _timed_command(
         [*exe, "server", "--report-dir", str(report_dir / "bench-default")]
     )

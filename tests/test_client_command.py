@@ -110,5 +110,5 @@ def test_a_broken_command_is_a_finding_not_a_harness_error(command: str, message
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl and jq")
 def test_the_readme_curl_client_passes_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAGO_TIMEOUT", "1")
-    report = run(shlex.quote(str(ROOT / "examples" / "curl-client.sh")), examples=10)
+    report = run(shlex.quote(str(ROOT / "tests" / "clients" / "curl-client.sh")), examples=10)
     assert report.findings == []
