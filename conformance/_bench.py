@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -30,7 +31,7 @@ from conformance._mock import DEFAULT_API_KEY, LagoMock
 from conformance._serve import serving
 from conformance._version import __version__
 
-__all__ = ["bare_app", "main"]
+__all__ = ["bare_app", "main", "write_bench_report"]
 
 MOCK_TARGET_RATIO = 2.0
 SERVER_TARGET_SECONDS = 20.0
@@ -197,18 +198,23 @@ def main(argv: list[str] | None = None) -> int:
         f" requests in {row['schemathesis_wall_s']:.1f} s ({row['schemathesis_cases_per_s']:.0f}/s);"
         f" cost per case {row['cost_ratio']:.2f}x (target {row['target_ratio']:.1f}x)"
     )
+    write_bench_report(args.output, results, requests_per_round=args.requests, rounds=args.rounds)
+    return 0
+
+
+def write_bench_report(path: Path, results: dict[str, Any], **settings: object) -> None:
+    """Write ``results`` with the tool and machine they were measured with, and say where."""
     report = {
         "tool_version": __version__,
         "python": platform.python_version(),
         "machine": platform.machine(),
-        "requests_per_round": args.requests,
-        "rounds": args.rounds,
+        "cpus": os.cpu_count(),
+        **settings,
         "results": results,
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"written to {args.output}")
-    return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import shlex
 import statistics
 import sys
@@ -22,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from conformance._adapters import Subject, command_subject, load_adapter
+from conformance._bench import write_bench_report
 from conformance._client_suite import run_client_suite
 from conformance._outcome import failure
-from conformance._version import __version__
 
 if TYPE_CHECKING:
     from conformance._outcome import Outcome
@@ -118,16 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<18} {row['calls']:>6} {row['seconds']:>8.2f} {row['ms_per_call']:>8.2f}"
             f" {row['baseline_seconds']:>11.2f} {row['cost_ratio']:>5}x{verdict}"
         )
-    report = {
-        "tool_version": __version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "results": results,
-    }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"written to {args.output}")
+    write_bench_report(args.output, results)
     return 0
 
 
