@@ -232,7 +232,7 @@ def _run_client(args: argparse.Namespace) -> int:
         max_examples=args.max_examples,
         scenarios=args.scenario,
         timeout=args.timeout,
-        progress=Progress("client"),
+        progress=Progress("lago-conformance client", unit="call"),
     )
     return finish(report, args.report_dir)
 

@@ -32,12 +32,14 @@ class Progress:
         stream: TextIO | None = None,
         interval: float = 5.0,
         quiet_phase: str = "preflight",
+        unit: str = "request",
     ) -> None:
         self._label = label
         self._stream = stream if stream is not None else sys.stderr
         self._live = self._stream.isatty()
         self._interval = interval
         self._quiet_phase = quiet_phase
+        self._unit = unit
         self._last = time.monotonic()
         self._shown = False
         self.done = 0
@@ -50,7 +52,7 @@ class Progress:
         if phase == self._quiet_phase:
             return
         now = time.monotonic()
-        text = f"{self._label}: {self.done} request{'s' if self.done != 1 else ''} ({phase})"
+        text = f"{self._label}: {self.done} {self._unit}{'s' if self.done != 1 else ''} ({phase})"
         if self._live:
             self._stream.write(f"\r\x1b[2K{text}")
         elif changed or now - self._last >= self._interval:
