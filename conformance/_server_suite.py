@@ -144,6 +144,17 @@ class _Run:
                 f"{' with a body over 1 MiB' if exchange.truncated else ', not JSON'}; "
                 "check that --base-url ends in /api/v1"
             )
+        # With the run's key, an unknown invoice is a 404. A 401 means the key itself is refused:
+        # every later answer would blame the server for the user's key, so stop here.
+        keyed = self.send(
+            "invoice/unknown-uuid", "POST", self.random_uuid(), self.target.bearer(),
+            Expectation("not_found"),
+        )  # fmt: skip
+        if keyed.status == 401:
+            raise TargetUnusable(
+                f"{self.target.url} refused the API key (401 on POST {_path('<uuid>')} with it); "
+                "check --api-key or LAGO_API_KEY"
+            )
 
     def auth_probes(self) -> None:
         fixtures = self.options.fixtures
@@ -196,9 +207,6 @@ class _Run:
                 )
             else:
                 self.send(f"invoice/{reason}", "POST", lago_id, bearer, expectation)
-        self.send(
-            "invoice/unknown-uuid", "POST", self.random_uuid(), bearer, Expectation("not_found")
-        )
         self.send("invoice/not-a-uuid", "POST", "not-a-uuid", bearer, Expectation("not_found"))
         self.send(
             "verb/GET", "GET", payable or self.random_uuid(), bearer, Expectation("wrong_verb")

@@ -273,5 +273,33 @@ def test_remote_targets_are_paced_by_default(host: str, loopback: bool) -> None:
 def test_progress_is_shown_on_stderr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     _, _, err = run(capsys, "--report-dir", str(tmp_path), "--max-examples", "5")
     assert "(preflight)" not in err
-    assert re.search(r"^lago-conformance server: 2 requests \(auth probes\)$", err, re.M)
+    assert re.search(r"^lago-conformance server: 3 requests \(auth probes\)$", err, re.M)
     assert re.search(r"^lago-conformance server: \d+ requests \(property tests\)$", err, re.M)
+
+
+@pytest.mark.http
+def test_a_refused_key_exits_2_instead_of_blaming_the_server(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    mock = LagoMock(api_key=KEY)
+    fixtures = tmp_path / "fixtures.toml"
+    fixtures.write_text(dump_fixtures(mock.fixtures))
+    with serving(mock) as url:
+        code, out, err = run(
+            capsys,
+            "--base-url",
+            url + "/api/v1",
+            "--api-key",
+            "a-mistyped-key",
+            "--fixtures",
+            str(fixtures),
+            "--report-dir",
+            str(tmp_path / "r"),
+        )
+    assert code == 2
+    assert out == ""
+    assert (
+        err
+        == f"lago-conformance: error: {url}/api/v1 refused the API key (401 on POST /invoices/<uuid>/payment_url with it); check --api-key or LAGO_API_KEY\n"
+    )
+    assert "a-mistyped-key" not in err
