@@ -7,7 +7,7 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from conformance._errors import UsageError
-from conformance._exchange import API_KEY, HANG_BOUND_SECONDS, Reply
+from conformance._exchange import API_KEY, COMMAND_TIMEOUT, HANG_BOUND_SECONDS, Reply
 from conformance._fault_server import fault_server
 from conformance._findings import CaseResult, Finding, Report
 from conformance._judges import Problem
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMAND_TIMEOUT", "run_client_suite", "scenario_names"]
 
-# The harness kills a command past the client's bound plus a grace for starting up.
-COMMAND_TIMEOUT = HANG_BOUND_SECONDS + 5
 # Findings kept per check and scenario: generated bodies that fail alike need not all be listed.
 _MAX_FINDINGS = 3
 

@@ -29,6 +29,8 @@ INVOICE_ID = "1e501a90-1a90-1a90-1a90-1a901a901a80"
 JSON_TYPE = "application/json; charset=utf-8"
 # A client that is never answered must give up within this many seconds.
 HANG_BOUND_SECONDS = 30.0
+# The harness kills a command past the client's bound plus a grace for starting up.
+COMMAND_TIMEOUT = HANG_BOUND_SECONDS + 5
 # A 429 may be retried, but the call must stop within this many requests.
 MAX_ATTEMPTS = 6
 # Past this many requests in one call the harness stops the client as a runaway.
