@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from conformance._cli import _non_negative_float, _positive_int, _seconds
 from conformance._contract import LEVELS
 from conformance._errors import UsageError
 from conformance._findings import FAIL_ON, redact
@@ -64,10 +65,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lago-level", choices=LEVELS, default="strict")
     group.addoption("--lago-fail-on", choices=FAIL_ON, default="must")
     group.addoption("--lago-seed", type=int, default=0)
-    group.addoption("--lago-max-examples", type=int, default=50)
-    group.addoption("--lago-max-requests", type=int, default=300)
-    group.addoption("--lago-rate-limit", type=float, default=None)
-    group.addoption("--lago-timeout", type=float, default=10.0)
+    group.addoption("--lago-max-examples", type=_positive_int, default=50)
+    group.addoption("--lago-max-requests", type=_positive_int, default=300)
+    group.addoption("--lago-rate-limit", type=_non_negative_float, default=None)
+    group.addoption("--lago-timeout", type=_seconds, default=10.0)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -114,3 +114,17 @@ def test_a_bad_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(
         ["*lago-conformance: --base-url 'https://lago.example.com' must end in /api/v1*"]
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--lago-max-examples=0", "0 must be 1 or more"),
+        ("--lago-timeout=never", "'never' is not a number of seconds"),
+    ],
+)
+def test_bad_numbers_are_usage_errors(pytester: pytest.Pytester, option: str, message: str) -> None:
+    pytester.makepyfile(test_lago=TEST_FILE)
+    result = pytester.runpytest_inprocess(*PLUGIN, option)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{message}*"])
