@@ -2,6 +2,6 @@ from __future__ import annotations
 
 import sys
 
-from conformance._cli import main
+from conformance._cli.main import main
 
 sys.exit(main())

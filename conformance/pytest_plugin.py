@@ -9,24 +9,29 @@ In any repository with lago-conformance installed::
     $ pytest --lago-base-url https://lago.example.com/api/v1 --lago-fixtures fixtures.toml
 
 The key comes from ``--lago-api-key`` or ``LAGO_API_KEY``; without ``--lago-base-url`` the
-embedded mock is checked. The suite runs once per session, at collection.
+embedded mock is checked. The suite runs once per session, at collection, and only in a session
+that asks for ``lago_check``: until then this module has imported nothing but the option types.
 """
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance._cli import _non_negative_float, _positive_int, _seconds
-from conformance._contract import LEVELS
-from conformance._errors import UsageError
-from conformance._findings import FAIL_ON, redact
+from conformance._cli.options import (
+    SERVER_OPTION_NAMES,
+    non_negative_float,
+    positive_int,
+    seconds,
+    server_options,
+)
+from conformance._contract.levels import FAIL_ON, LEVELS
 
 if TYPE_CHECKING:
-    from conformance._findings import CaseResult, Report
+    from conformance._contract.levels import FailOn
+    from conformance._report.findings import CaseResult, Report
 
 __all__ = ["LagoCheck"]
 
@@ -38,20 +43,15 @@ class LagoCheck:
     """One check on one scenario of the run, and the run's fail-on threshold."""
 
     result: CaseResult
-    fail_on: str
-    secrets: tuple[str, ...]
+    fail_on: FailOn
 
     def verdict(self) -> None:
         """Pass, skip (not run, with why) or fail (with each finding), as the CLI would judge."""
         if self.result.skipped is not None and not self.result.findings:
             pytest.skip(self.result.skipped)
-        counted = [
-            f for f in self.result.findings if f.severity == "MUST" or self.fail_on == "should"
-        ]
+        counted = self.result.counted(self.fail_on)
         if counted:
-            pytest.fail(
-                redact("\n\n".join(f.render() for f in counted), self.secrets), pytrace=False
-            )
+            pytest.fail("\n\n".join(finding.render() for finding in counted), pytrace=False)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,18 +65,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lago-level", choices=LEVELS, default="strict")
     group.addoption("--lago-fail-on", choices=FAIL_ON, default="must")
     group.addoption("--lago-seed", type=int, default=0)
-    group.addoption("--lago-max-examples", type=_positive_int, default=50)
-    group.addoption("--lago-max-requests", type=_positive_int, default=300)
-    group.addoption("--lago-rate-limit", type=_non_negative_float, default=None)
-    group.addoption("--lago-timeout", type=_seconds, default=10.0)
+    group.addoption("--lago-max-examples", type=positive_int, default=50)
+    group.addoption("--lago-max-requests", type=positive_int, default=300)
+    group.addoption("--lago-rate-limit", type=non_negative_float, default=None)
+    group.addoption("--lago-timeout", type=seconds, default=10.0)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse bad ``--lago-*`` options before collection, as the CLI would."""
-    from conformance._fixtures import load_fixtures
-    from conformance._server_cli import check_base_url
-
     option = config.option
+    if option.lago_base_url is None and option.lago_fixtures is None:
+        return  # nothing to check, and nothing to import
+    from conformance._contract.fixtures import load_fixtures
+    from conformance._errors import UsageError
+    from conformance._server.target import check_base_url
+
     try:
         if option.lago_base_url is not None:
             check_base_url(option.lago_base_url)
@@ -87,17 +90,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _run(config: pytest.Config) -> Report:
-    from conformance._server_cli import run_suite_from_options
+    from conformance._api import run_server_suite
+    from conformance._errors import UsageError
 
-    option = config.option
-    args = argparse.Namespace(
-        base_url=option.lago_base_url, api_key=option.lago_api_key, fixtures=option.lago_fixtures,
-        level=option.lago_level, fail_on=option.lago_fail_on, seed=option.lago_seed,
-        max_examples=option.lago_max_examples, max_requests=option.lago_max_requests,
-        rate_limit=option.lago_rate_limit, timeout=option.lago_timeout,
-    )  # fmt: skip
+    values = {name: getattr(config.option, f"lago_{name}") for name in SERVER_OPTION_NAMES}
     try:
-        return run_suite_from_options(args)
+        return run_server_suite(server_options(values))
     except UsageError as error:
         raise pytest.UsageError(f"lago-conformance: {error}") from None
 
@@ -110,6 +108,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if _REPORT_KEY not in config.stash:
         config.stash[_REPORT_KEY] = _run(config)
     report = config.stash[_REPORT_KEY]
-    checks = [LagoCheck(result, report.fail_on, report.secrets) for result in report.results]
+    checks = [LagoCheck(result, report.fail_on) for result in report.results]
     ids = [f"{check.result.check}[{check.result.scenario}]" for check in checks]
     metafunc.parametrize("lago_check", checks, ids=ids)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from conformance import LagoMock
 from conformance._asgi import ASGISyncTransport
-from conformance._serve import serving
+from conformance._mock.serve import serving
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from conformance._outcome import DETAIL_FIELDS, failure, success
+from conformance._client.outcome import DETAIL_FIELDS, failure, success
 
 ROOT = "invoice_payment_details"
 

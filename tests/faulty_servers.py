@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from conformance import LagoMock
-from conformance._mock import JSON_CONTENT_TYPE, bearer_token
+from conformance._mock.app import JSON_CONTENT_TYPE, bearer_token
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,11 +58,9 @@ class FaultyLago:
     calls: int = 0
 
     def faithful(self, request: Request) -> Reply:
-        response = self.mock.respond(request.method, request.path, request.authorization)
+        answer = self.mock.respond(request.method, request.path, request.authorization)
         return Reply(
-            response.status,
-            response.encode(),
-            (("content-type", JSON_CONTENT_TYPE), *response.headers),
+            answer.status, answer.body, (("content-type", JSON_CONTENT_TYPE), *answer.headers)
         )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance import LagoMock
-from conformance._server_suite import ServerOptions, run_server_suite
-from conformance._target import Target
+from conformance._server.suite import ServerOptions, run_on_target
+from conformance._server.target import Target
 from tests.faulty_servers import FaultyLago
 
 if TYPE_CHECKING:
-    from conformance._contract import Level
-    from conformance._findings import FailOn, Report
-    from conformance._fixtures import Fixtures
+    from conformance._contract.levels import Level
+    from conformance._report.findings import FailOn, Report
+    from conformance._contract.fixtures import Fixtures
 
 
 def run_suite(
@@ -33,10 +33,10 @@ def run_suite(
         runner = Target(api_key=mock.api_key, app=app, **target)
     else:
         runner = Target(api_key=mock.api_key, base_url=base_url, **target)
-    options = ServerOptions(
-        level, fail_on, seed, max_examples, mock.fixtures if fixtures is None else fixtures
-    )
+    options = ServerOptions(level=level, fail_on=fail_on, seed=seed, max_examples=max_examples)
     try:
-        return run_server_suite(runner, options, {"target": "test"})
+        return run_on_target(
+            runner, options, mock.fixtures if fixtures is None else fixtures, {"target": "test"}
+        )
     finally:
         runner.close()

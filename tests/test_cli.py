@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from conformance import load_fixtures
-from conformance._cli import main
-from conformance._serve import bind
+from conformance._cli.main import main
+from conformance._mock.serve import bind
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance._cli import main
-from conformance._exchange import API_KEY
+from conformance._cli.main import main
+from conformance._client.call import API_KEY
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance._adapters import command_subject
-from conformance._client_suite import run_client_suite
+from conformance._client.adapters import command_subject
+from conformance._client.suite import ClientOptions, run_subject
 
 if TYPE_CHECKING:
-    from conformance._findings import Report
+    from conformance._report.findings import Report
 
 pytestmark = pytest.mark.http
 
@@ -27,12 +27,8 @@ def faulty_command(**flags: Any) -> str:
 
 
 def run(command: str, *scenarios: str, timeout: float = 10, examples: int = 3) -> Report:
-    return run_client_suite(
-        command_subject(command),
-        max_examples=examples,
-        scenarios=list(scenarios) or None,
-        timeout=timeout,
-    )
+    options = ClientOptions(max_examples=examples, scenarios=scenarios, timeout=timeout)
+    return run_subject(command_subject(command), options)
 
 
 def flagged(report: Report) -> set[tuple[str, str]]:
@@ -41,7 +37,7 @@ def flagged(report: Report) -> set[tuple[str, str]]:
 
 def test_reference_command_passes_every_scenario_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAGO_TIMEOUT", "1")
-    command = f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m conformance._reference"
+    command = f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m conformance._client.reference"
     report = run(command)
     assert report.findings == []
     skipped = {result.scenario for result in report.results if result.skipped}
@@ -52,30 +48,30 @@ def test_reference_command_passes_every_scenario_over_http(monkeypatch: pytest.M
 @pytest.mark.parametrize(
     ("flags", "scenario", "check"),
     [
-        pytest.param({"auth_scheme": "Token"}, "request-self-hosted", "request", id="wrong-auth"),
+        pytest.param({"auth_scheme": "Token"}, "request-self-hosted", "request_shape", id="wrong-auth"),
         pytest.param(
-            {"path": "invoice/{id}/payment_url"}, "request-self-hosted", "request", id="wrong-path"
+            {"path": "invoice/{id}/payment_url"}, "request-self-hosted", "request_shape", id="wrong-path"
         ),
         pytest.param(
-            {"encode_id": False}, "request-reserved-characters", "request", id="no-encoding"
+            {"encode_id": False}, "request-reserved-characters", "request_shape", id="no-encoding"
         ),
-        pytest.param({"non_json_status": 500}, "502-html", "keeps-http-status", id="loses-status"),
+        pytest.param({"non_json_status": 500}, "502-html", "keeps_http_status", id="loses-status"),
         pytest.param(
             {"drop_error_details": True},
             "422-third_party_error",
-            "error-fields",
+            "error_fields",
             id="drops-details",
         ),
         pytest.param(
-            {"transport_status": 0}, "connection-refused", "transport-fault", id="refused"
+            {"transport_status": 0}, "connection-refused", "transport_fault", id="refused"
         ),
-        pytest.param({"transport_status": 500}, "connection-reset", "transport-fault", id="reset"),
+        pytest.param({"transport_status": 500}, "connection-reset", "transport_fault", id="reset"),
         pytest.param(
-            {"retries_4xx": 1}, "404-invoice_not_found", "no-retry-after-4xx", id="retries-4xx"
+            {"retries_4xx": 1}, "404-invoice_not_found", "no_retry_after_4xx", id="retries-4xx"
         ),
-        pytest.param({"retries_429": None}, "429-always", "429-bounded", id="runaway-429"),
+        pytest.param({"retries_429": None}, "429-always", "rate_limit_bounded", id="runaway-429"),
         pytest.param(
-            {"forbid_unknown": True}, "200-generated", "success-details", id="unknown-fields"
+            {"forbid_unknown": True}, "200-generated", "success_details", id="unknown-fields"
         ),
     ],
 )

@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance._adapters import Subject, load_adapter
-from conformance._client_suite import run_client_suite, scenario_names
-from conformance._contract import LEVELS
-from conformance._exchange import API_KEY
-from conformance._reports import write_json, write_junit, write_markdown
-from conformance._scenarios import catalogue, generated_bodies
+from conformance._client.adapters import Subject, load_adapter
+from conformance._client.suite import ClientOptions, run_subject, scenario_names
+from conformance._contract.levels import LEVELS
+from conformance._client.call import API_KEY
+from conformance._report.writers import write_json, write_junit, write_markdown
+from conformance._client.catalogue import catalogue, generated_bodies
 from tests.faulty_clients import FaultyClient
 
 if TYPE_CHECKING:
-    from conformance._findings import Report
+    from conformance._report.findings import Report
 
 US = "https://api.getlago.com/api/v1"
 
@@ -24,9 +24,8 @@ def run(
     call: Any, *scenarios: str, level: Any = "strict", seed: int = 0, examples: int = 25
 ) -> Report:
     subject = Subject("faulty", None, call)
-    return run_client_suite(
-        subject, level=level, seed=seed, max_examples=examples, scenarios=list(scenarios) or None
-    )
+    options = ClientOptions(level=level, seed=seed, max_examples=examples, scenarios=scenarios)
+    return run_subject(subject, options)
 
 
 def flagged(report: Report) -> set[tuple[str, str]]:
@@ -65,138 +64,138 @@ FAULTS = [
     pytest.param(
         FaultyClient(swallow_422=True),
         "422-no_linked_payment_provider",
-        "error-fields",
+        "error_fields",
         id="swallows-422",
     ),
     pytest.param(
         FaultyClient(root_key="invoice_payment_url"),
         "200-example",
-        "success-details",
+        "success_details",
         id="wrong-root-key",
     ),
     pytest.param(
         FaultyClient(root_key="invoice_payment_url", empty_success_on_unreadable=True),
         "200-example",
-        "success-details",
+        "success_details",
         id="wrong-root-key-empty-success",
     ),
     pytest.param(
-        FaultyClient(drop_code=True), "404-invoice_not_found", "error-fields", id="drops-code"
+        FaultyClient(drop_code=True), "404-invoice_not_found", "error_fields", id="drops-code"
     ),
     pytest.param(
         FaultyClient(drop_error_details=True),
         "422-third_party_error",
-        "error-fields",
+        "error_fields",
         id="drops-error-details",
     ),
     pytest.param(
         FaultyClient(non_json_status=500),
         "502-html",
-        "keeps-http-status",
+        "keeps_http_status",
         id="non-json-error-becomes-500",
     ),
     pytest.param(
         FaultyClient(non_json_status=None),
         "500-empty",
-        "keeps-http-status",
+        "keeps_http_status",
         id="non-json-error-loses-status",
     ),
     pytest.param(
         FaultyClient(needs_json_content_type=True, non_json_status=500),
         "503-json-as-text",
-        "keeps-http-status",
+        "keeps_http_status",
         id="json-as-text-becomes-500",
     ),
     pytest.param(
-        FaultyClient(auth_scheme="Token"), "request-us", "request", id="wrong-auth-scheme"
+        FaultyClient(auth_scheme="Token"), "request-us", "request_shape", id="wrong-auth-scheme"
     ),
-    pytest.param(FaultyClient(method="GET"), "request-us", "request", id="get-instead-of-post"),
-    pytest.param(FaultyClient(send_body=True), "request-us", "request", id="sends-a-body"),
-    pytest.param(FaultyClient(fixed_base=US), "request-eu", "request", id="ignores-base-url-eu"),
+    pytest.param(FaultyClient(method="GET"), "request-us", "request_shape", id="get-instead-of-post"),
+    pytest.param(FaultyClient(send_body=True), "request-us", "request_shape", id="sends-a-body"),
+    pytest.param(FaultyClient(fixed_base=US), "request-eu", "request_shape", id="ignores-base-url-eu"),
     pytest.param(
         FaultyClient(fixed_base=US),
         "request-self-hosted",
-        "request",
+        "request_shape",
         id="ignores-base-url-self-hosted",
     ),
     pytest.param(
-        FaultyClient(path="invoice/{id}/payment_url"), "request-us", "request", id="wrong-path"
+        FaultyClient(path="invoice/{id}/payment_url"), "request-us", "request_shape", id="wrong-path"
     ),
     pytest.param(
         FaultyClient(path="invoices/{id}/payment-url"),
         "request-us",
-        "request",
+        "request_shape",
         id="wrong-path-dash",
     ),
     pytest.param(
         FaultyClient(encode_id=False),
         "request-reserved-characters",
-        "request",
+        "request_shape",
         id="no-url-encoding",
     ),
     pytest.param(
-        FaultyClient(retries_4xx=2), "401-unauthorized", "no-retry-after-4xx", id="retries-4xx"
+        FaultyClient(retries_4xx=2), "401-unauthorized", "no_retry_after_4xx", id="retries-4xx"
     ),
     pytest.param(
-        FaultyClient(retries_429=None), "429-always", "429-bounded", id="retries-429-unbounded"
+        FaultyClient(retries_429=None), "429-always", "rate_limit_bounded", id="retries-429-unbounded"
     ),
     pytest.param(
-        FaultyClient(retries_429=10), "429-always", "429-bounded", id="retries-429-too-often"
+        FaultyClient(retries_429=10), "429-always", "rate_limit_bounded", id="retries-429-too-often"
     ),
-    pytest.param(FaultyClient(retries_429=0), "429-then-200", "429-retried", id="gives-up-on-429"),
+    pytest.param(FaultyClient(retries_429=0), "429-then-200", "rate_limit_retried", id="gives-up-on-429"),
     pytest.param(
         FaultyClient(forbid_unknown=True),
         "200-generated",
-        "success-details",
+        "success_details",
         id="rejects-unknown-fields",
     ),
     pytest.param(
-        FaultyClient(ascii_only=True), "200-generated", "success-details", id="mangles-non-ascii"
+        FaultyClient(ascii_only=True), "200-generated", "success_details", id="mangles-non-ascii"
     ),
-    pytest.param(FaultyClient(timeout=None), "never-answers", "transport-fault", id="no-timeout"),
+    pytest.param(FaultyClient(timeout=None), "never-answers", "transport_fault", id="no-timeout"),
     pytest.param(
-        FaultyClient(timeout=60), "never-answers", "transport-fault", id="timeout-past-bound"
+        FaultyClient(timeout=60), "never-answers", "transport_fault", id="timeout-past-bound"
     ),
     pytest.param(
         FaultyClient(empty_success_on_unreadable=True),
         "200-without-root-key",
-        "no-silent-success",
+        "no_silent_success",
         id="silent-empty-success",
     ),
     pytest.param(
         FaultyClient(empty_success_on_unreadable=True),
         "200-invalid-json",
-        "no-silent-success",
+        "no_silent_success",
         id="silent-success-invalid-json",
     ),
     pytest.param(
         FaultyClient(crash_on_error=True),
         "401-unauthorized",
-        "error-fields",
+        "error_fields",
         id="crashes-on-an-error",
     ),
     pytest.param(
         FaultyClient(transport_status=0),
         "connection-refused",
-        "transport-fault",
+        "transport_fault",
         id="invents-a-status",
     ),
     pytest.param(
         FaultyClient(transport_status=500),
         "connection-reset",
-        "transport-fault",
+        "transport_fault",
         id="reset-becomes-500",
     ),
     pytest.param(
         FaultyClient(expose=("payment_url",)),
         "200-example",
-        "all-success-fields",
+        "all_success_fields",
         id="drops-fields",
     ),
-    pytest.param(crash, "never-answers", "transport-fault", id="crashes-always"),
-    pytest.param(no_request, "200-example", "success-details", id="answers-without-asking"),
-    pytest.param(no_request, "401-unauthorized", "error-fields", id="succeeds-without-asking"),
-    pytest.param(not_an_outcome, "200-example", "success-details", id="returns-no-outcome"),
+    pytest.param(crash, "never-answers", "transport_fault", id="crashes-always"),
+    pytest.param(no_request, "200-example", "success_details", id="answers-without-asking"),
+    pytest.param(no_request, "401-unauthorized", "error_fields", id="succeeds-without-asking"),
+    pytest.param(not_an_outcome, "200-example", "success_details", id="returns-no-outcome"),
 ]
 
 
@@ -234,8 +233,8 @@ def test_documented_level_runs_only_must_checks() -> None:
     report = run(FaultyClient(non_json_status=500, expose=("payment_url",)), level="documented")
     assert report.findings == []
     skipped = {result.check for result in report.results if result.skipped}
-    assert "keeps-http-status" in skipped
-    assert "all-success-fields" in skipped
+    assert "keeps_http_status" in skipped
+    assert "all_success_fields" in skipped
 
 
 def test_generated_bodies_are_deterministic_for_a_seed_and_vary_with_it() -> None:
@@ -270,10 +269,10 @@ def test_report_carries_adapter_outcomes_and_served_responses_without_the_key() 
     assert entry["outcome"]["status"] == 404
     assert "invoice_not_found" in entry["served"][0]
     assert (
-        "| 404-invoice_not_found | documented | MUST | FAIL [MUST] error-fields |"
+        "| 404-invoice_not_found | documented | MUST | FAIL [MUST] error_fields |"
         in streams[2].getvalue()
     )
-    finding = next(f for f in report.findings if f.check == "error-fields")
+    finding = next(f for f in report.findings if f.check == "error_fields")
     assert "served: 404" in finding.received
     assert "--scenario" in finding.reproduce
 
@@ -290,7 +289,7 @@ def test_catalogue_names_are_unique() -> None:
 
 def test_an_in_process_adapter_that_bypasses_httpx_never_reaches_the_network() -> None:
     report = run(urllib_client, "401-unauthorized")
-    assert ("401-unauthorized", "error-fields") in flagged(report)
+    assert ("401-unauthorized", "error_fields") in flagged(report)
     entry = report.metadata["scenarios"]["401-unauthorized"]
     assert entry["request_count"] == 0
     assert "must call through httpx" in entry["outcome"]["message"]

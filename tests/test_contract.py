@@ -10,8 +10,9 @@ from hypothesis import given
 from openapi_spec_validator import validate
 
 from conformance import DOCUMENTED_STATUSES, LEVELS, Contract, load_document, spec_sha256
-from conformance._bodies import response_bodies
-from conformance._contract import OPERATION_PATH, contract
+from conformance._client.bodies import response_bodies
+from conformance._contract.document import contract
+from conformance._contract.rules import OPERATION_PATH
 
 # The seed is vendored so the comparison always runs; the copy is checked against ../shared/.
 SEED = Path(__file__).with_name("data") / "seed-payment-url.md"

@@ -6,12 +6,11 @@ by the default request budget, as the command is.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import pytest
 
-from conformance._server_cli import run_suite_from_options
+from conformance import ServerOptions, load_fixtures, run_server_suite
 
 URL, KEY = os.environ.get("LAGO_API_URL"), os.environ.get("LAGO_API_KEY")
 
@@ -22,10 +21,14 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.parametrize("level", ["documented", "strict"])
 def test_the_live_deployment_has_no_must_findings(level: str) -> None:
-    args = argparse.Namespace(
-        base_url=URL, api_key=KEY, fixtures=os.environ.get("LAGO_FIXTURES"), level=level,
-        fail_on="must", seed=0, max_examples=20, max_requests=300, rate_limit=None, timeout=10.0,
-    )  # fmt: skip
-    report = run_suite_from_options(args)
+    fixtures = os.environ.get("LAGO_FIXTURES")
+    options = ServerOptions(
+        base_url=URL,
+        api_key=KEY,
+        fixtures=load_fixtures(fixtures) if fixtures else None,
+        level=level,  # type: ignore[arg-type]
+        max_examples=20,
+    )
+    report = run_server_suite(options)
     must = [finding.render() for finding in report.findings if finding.severity == "MUST"]
     assert must == [], "\n\n".join(must)

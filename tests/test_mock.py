@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from conformance import LEVELS, VALIDATION_REASONS, LagoMock
-from conformance._contract import contract
-from conformance._mock import LINK_LIFETIME_SECONDS, bearer_token, cast_uuid, normalize_path
-from conformance._mock_data import NOT_FOUND
+from conformance._contract.document import contract
+from conformance._mock.app import LINK_LIFETIME_SECONDS, bearer_token, cast_uuid, normalize_path
+from conformance._mock.organization import NOT_FOUND
 from tests.conftest import API_KEY
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance import dump_fixtures
-from conformance._cli import main
-from conformance._serve import serving
+from conformance._cli.main import main
+from conformance._mock.serve import serving
 from tests.faulty_servers import FAULTS, FaultyLago
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance._console import Progress, print_summary
-from conformance._findings import CaseResult, Finding, Report
-from conformance._reports import write_json, write_junit, write_markdown, write_reports
+from conformance._report.console import Progress, print_summary
+from conformance._report.findings import CaseResult, Check, Finding, Problem, Report
+from conformance._report.writers import write_json, write_junit, write_markdown, write_reports
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,13 +21,22 @@ GOLDEN = Path(__file__).with_name("data") / "golden"
 SECRET = 'sk_live_"<&>'
 
 
+def _never(_: object) -> list[Problem]:
+    return []
+
+
 def sample_report() -> Report:
-    echoed = Finding("no_secret_echo", "MUST", "The API key is echoed in the response",
-                     f"header x-debug: Bearer {SECRET}", "the key never sent back",
-                     f"curl -X POST -H 'Authorization: Bearer {SECRET}' http://lago.test/api/v1/invoices/x/payment_url")  # fmt: skip
+    """A report made as the suites make one: findings through ``Check.finding``, notes by ``note``."""
+    echo = Check("no_secret_echo", "MUST", _never)
+    echoed = echo.finding(
+        Problem("The API key is echoed in the response", f"header x-debug: Bearer {SECRET}",
+                "the key never sent back"),
+        f"curl -X POST -H 'Authorization: Bearer {SECRET}' http://lago.test/api/v1/invoices/x/payment_url",
+        (SECRET,),
+    )  # fmt: skip
     phrase = Finding("strict_schema_conformance", "SHOULD", "Response differs from Lago's 422",
                      'at /error: "Unprocessable Entity" was expected', "a body as lago-api renders it (strict level)")  # fmt: skip
-    return Report(
+    report = Report(
         suite="server",
         subject={"target": "http://lago.test/api/v1"},
         level="strict",
@@ -59,6 +68,8 @@ def sample_report() -> Report:
         tool_version="0.0.0",
         secrets=(SECRET,),
     )
+    report.note(f"the target logged Bearer {SECRET} as it failed")
+    return report
 
 
 @pytest.mark.parametrize(
@@ -73,6 +84,7 @@ def test_writers_match_their_golden_file(
     golden = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(stream.getvalue(), encoding="utf-8")
+        pytest.fail(f"rewrote {name}: review the diff, then run again without UPDATE_GOLDEN")
     assert stream.getvalue() == golden.read_text(encoding="utf-8")
 
 

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance import LagoMock, dump_fixtures
-from conformance._cli import main
-from conformance._serve import serving
-from conformance._server_cli import _is_loopback
+from conformance._cli.main import main
+from conformance._mock.serve import serving
+import httpx
+
+from conformance._server.target import default_rate
 from tests.faulty_servers import FAULTS, FaultyLago
 from tests.servers import closed_port, hang, html_site
 
@@ -267,7 +269,7 @@ def test_unwritable_report_dir_exits_2(capsys: pytest.CaptureFixture[str], tmp_p
     ],
 )
 def test_remote_targets_are_paced_by_default(host: str, loopback: bool) -> None:
-    assert _is_loopback(host) is loopback
+    assert (default_rate(httpx.URL(f"http://{host}/api/v1")) is None) is loopback
 
 
 def test_progress_is_shown_on_stderr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

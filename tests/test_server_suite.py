@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance import LagoMock, Level, parse_fixtures
-from conformance._reports import write_json
-from conformance._serve import serving
+from conformance._report.writers import write_json
+from conformance._mock.serve import serving
 from tests.helpers import run_suite
 
 if TYPE_CHECKING:
-    from conformance._mock import MockResponse
+    from conformance._mock.app import MockResponse
 
 
 @pytest.mark.parametrize("level", ["documented", "strict"])

@@ -1,0 +1,68 @@
+"""The Python API: run either suite and get its ``Report``; the CLI and the pytest plugin call it.
+
+It sits above the suites and the mock: with no ``base_url`` the server suite checks the
+embedded mock, in-process.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from conformance._client.suite import ClientOptions, run_subject, subject_for
+from conformance._contract.fixtures import Fixtures
+from conformance._errors import UsageError
+from conformance._mock.app import DEFAULT_API_KEY, LagoMock
+from conformance._server.suite import ServerOptions, run_on_target
+from conformance._server.target import Target, check_base_url, default_rate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conformance._report.findings import Report
+
+__all__ = ["ClientOptions", "ServerOptions", "run_client_suite", "run_server_suite"]
+
+
+def run_server_suite(
+    options: ServerOptions | None = None, *, on_request: Callable[[str], None] | None = None
+) -> Report:
+    """Check a Lago deployment (``options.base_url``) or the embedded mock; returns the report.
+
+    ``on_request(phase)`` is called before each request. Raises ``UsageError`` (or its subclass
+    ``TargetUnusable``) when the options or the target cannot be used; a target that stops
+    answering mid-run gives a report with ``aborted`` set.
+    """
+    options = options or ServerOptions()
+    api_key = options.api_key or os.environ.get("LAGO_API_KEY") or None
+    limits = {"timeout": options.timeout, "max_requests": options.max_requests}
+    if options.base_url is None:
+        mock = LagoMock(api_key=api_key or DEFAULT_API_KEY, seed=options.seed)
+        target = Target(api_key=mock.api_key, app=mock, rate_limit=options.rate_limit or None, **limits)
+        subject = {"target": "embedded mock (in-process)"}
+        fixtures = options.fixtures if options.fixtures is not None else mock.fixtures
+    else:
+        url = check_base_url(options.base_url)
+        if not api_key:
+            raise UsageError("no API key: pass --api-key or set LAGO_API_KEY")
+        if any(character.isspace() for character in api_key):
+            raise UsageError("the API key holds whitespace; check --api-key or LAGO_API_KEY")
+        rate = default_rate(url) if options.rate_limit is None else options.rate_limit
+        target = Target(api_key=api_key, base_url=str(url).rstrip("/"), rate_limit=rate or None, **limits)
+        subject = {"target": target.url}
+        fixtures = options.fixtures or Fixtures()
+    target.on_request = on_request
+    with target:
+        return run_on_target(target, options, fixtures, subject)
+
+
+def run_client_suite(
+    options: ClientOptions | None = None, *, on_call: Callable[[str], None] | None = None
+) -> Report:
+    """Serve the catalogue to the client the options name, judge each call; returns the report.
+
+    ``on_call(scenario)`` is called after each call. Raises ``UsageError`` when the client
+    cannot be loaded or a scenario name is unknown.
+    """
+    options = options or ClientOptions()
+    return run_subject(subject_for(options), options, on_call)

@@ -1,0 +1,34 @@
+"""``lago-conformance client``: from command-line options to a run, its reports and exit code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conformance._api import ClientOptions, run_client_suite
+from conformance._report.console import Progress
+from conformance._report.output import finish
+
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["run_client"]
+
+
+def run_client(args: argparse.Namespace) -> int:
+    """Run the client suite on the adapter or command the options name; returns the exit code."""
+    options = ClientOptions(
+        adapter=args.adapter or "reference",
+        command=args.command,
+        level=args.level,
+        fail_on=args.fail_on,
+        seed=args.seed,
+        max_examples=args.max_examples,
+        scenarios=tuple(args.scenario or ()),
+        timeout=args.timeout,
+    )
+    progress = Progress("lago-conformance client", unit="call")
+    try:
+        report = run_client_suite(options, on_call=progress.step)
+    finally:
+        progress.close()
+    return finish(report, args.report_dir)

@@ -1,0 +1,163 @@
+"""The ``lago-conformance`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from conformance._cli.options import (
+    add_run_options,
+    non_negative_float,
+    port,
+    positive_int,
+    seconds,
+)
+from conformance._client.adapters import BUILT_INS
+from conformance._client.call import COMMAND_TIMEOUT
+from conformance._errors import ConformanceError
+from conformance._mock.app import DEFAULT_API_KEY
+from conformance._version import __version__
+
+__all__ = ["main"]
+
+PROG = "lago-conformance"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(
+        prog=PROG,
+        description="Contract tests for Lago's POST /api/v1/invoices/{lago_id}/payment_url.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    mock = commands.add_parser("mock", help="serve the faithful Lago mock over HTTP")
+    mock.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    mock.add_argument("--port", type=port, default=8080, help="port, 0 for any (default 8080)")
+    mock.add_argument("--api-key", default=DEFAULT_API_KEY, help="the key the mock accepts")
+    mock.add_argument("--seed", type=int, default=0, help="seed for the invoice ids (default 0)")
+    mock.add_argument(
+        "--rate-limit",
+        type=positive_int,
+        metavar="N",
+        help="answer 429 past N requests per second, as Lago Cloud does",
+    )
+    mock.add_argument(
+        "--write-fixtures",
+        type=Path,
+        metavar="PATH",
+        help="write the mock's invoice ids as a fixtures file",
+    )
+    mock.set_defaults(run=_run_mock)
+
+    server = commands.add_parser("server", help="check a Lago deployment, or the embedded mock")
+    server.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the deployment's API root, ending in /api/v1 (default: the embedded mock)",
+    )
+    server.add_argument("--api-key", metavar="KEY", help="API key (default: $LAGO_API_KEY)")
+    server.add_argument(
+        "--fixtures", type=Path, metavar="FILE", help="TOML file naming invoices on the target"
+    )
+    add_run_options(server, max_examples=50)
+    server.add_argument(
+        "--max-requests",
+        type=positive_int,
+        default=300,
+        metavar="N",
+        help="stop sending after N requests (default 300)",
+    )
+    server.add_argument(
+        "--rate-limit",
+        type=non_negative_float,
+        metavar="R",
+        help="requests per second at most; 0 for no pacing (default 10, none on loopback)",
+    )
+    server.add_argument(
+        "--timeout",
+        type=seconds,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for each answer (default 10)",
+    )
+    server.set_defaults(run=_run_server)
+    _add_client(commands)
+    return parser
+
+
+def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
+    client = commands.add_parser(
+        "client", help="serve a client every documented answer and network fault, and judge it"
+    )
+    subject = client.add_mutually_exclusive_group()
+    subject.add_argument(
+        "--adapter",
+        metavar="NAME|module:attr",
+        help=f"a Python adapter: {', '.join(BUILT_INS)}, or module:attr (default reference)",
+    )
+    subject.add_argument(
+        "--command",
+        metavar="CMD",
+        help="a client in any language: CMD makes one call and prints the outcome as JSON",
+    )
+    add_run_options(client, max_examples=100)
+    client.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="run only this scenario (repeatable); names are in the report",
+    )
+    client.add_argument(
+        "--timeout",
+        type=seconds,
+        default=COMMAND_TIMEOUT,
+        metavar="SECONDS",
+        help=f"kill a --command still running after this long (default {COMMAND_TIMEOUT:g})",
+    )
+    client.set_defaults(run=_run_client)
+
+
+def _run_mock(args: argparse.Namespace) -> int:
+    # Each command's module is imported when it runs: schemathesis alone takes a second.
+    from conformance._cli.mock import run_mock
+
+    return run_mock(args)
+
+
+def _run_server(args: argparse.Namespace) -> int:
+    from conformance._cli.server import run_server
+
+    return run_server(args)
+
+
+def _run_client(args: argparse.Namespace) -> int:
+    from conformance._cli.client import run_client
+
+    return run_client(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConformanceError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

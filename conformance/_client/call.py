@@ -1,0 +1,83 @@
+"""What the client suite serves (replies and network faults) and what it records of one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from conformance._contract.rules import Reply
+
+if TYPE_CHECKING:
+    from conformance._client.outcome import Outcome
+
+__all__ = [
+    "API_KEY",
+    "COMMAND_TIMEOUT",
+    "HANG_BOUND_SECONDS",
+    "INVOICE_ID",
+    "MAX_ATTEMPTS",
+    "RUNAWAY_LIMIT",
+    "Call",
+    "Fault",
+    "SentRequest",
+    "Serve",
+]
+
+# A fixed fake key: it never authorizes anything, and every report redacts it anyway.
+API_KEY = "lago-conformance-client-key-0000"
+INVOICE_ID = "1e501a90-1a90-1a90-1a90-1a901a901a80"
+# A client that is never answered must give up within this many seconds.
+HANG_BOUND_SECONDS = 30.0
+# The harness kills a command past the client's bound plus a grace for starting up.
+COMMAND_TIMEOUT = HANG_BOUND_SECONDS + 5
+# A 429 may be retried, but the call must stop within this many requests.
+MAX_ATTEMPTS = 6
+# Past this many requests in one call the harness stops the client as a runaway.
+RUNAWAY_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A network fault instead of an answer."""
+
+    kind: Literal["refuse", "reset", "hang"]
+
+    def describe(self) -> str:
+        """One line saying what the network did."""
+        return {
+            "refuse": "connection refused",
+            "reset": "connection reset in the middle of the response",
+            "hang": "connection accepted, never answered",
+        }[self.kind]
+
+
+Serve = Reply | Fault
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """One request as the harness received it from the client."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Call:
+    """One call of the client on one scenario: what was served, asked and reported."""
+
+    base_url: str
+    lago_id: str
+    requests: list[SentRequest] = field(default_factory=list)
+    served: list[Serve] = field(default_factory=list)
+    outcome: Outcome | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def last_reply(self) -> Reply | None:
+        """The last answer served, if any was an answer."""
+        replies = [serve for serve in self.served if isinstance(serve, Reply)]
+        return replies[-1] if replies else None

@@ -1,0 +1,193 @@
+"""The client suite's catalogue: each scenario is what to serve, and which checks judge the call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+
+from conformance._client.bodies import response_bodies
+from conformance._client.call import INVOICE_ID, Fault
+from conformance._client.checks import (
+    ALL_SUCCESS_FIELDS,
+    ERROR_FIELDS,
+    KEEPS_HTTP_STATUS,
+    NO_RETRY_AFTER_4XX,
+    NO_SILENT_SUCCESS,
+    RATE_LIMIT_BOUNDED,
+    RATE_LIMIT_RETRIED,
+    REQUEST_SHAPE,
+    SUCCESS_DETAILS,
+    TRANSPORT_FAULT,
+)
+from conformance._contract.document import NOT_FOUND_CODES, VALIDATION_REASONS, example_body
+from conformance._contract.rules import THIRD_PARTY_ERROR, VALIDATION_ERRORS, Reply
+
+if TYPE_CHECKING:
+    from conformance._client.call import Call, Serve
+    from conformance._contract.levels import Level, Severity
+    from conformance._report.findings import Check
+
+__all__ = ["BASE_URLS", "RESERVED_ID", "Scenario", "catalogue", "generated_bodies"]
+
+Base = Literal["us", "eu", "self-hosted"]
+# In-process base URLs; over HTTP, "self-hosted" becomes <server>/lago/api/v1, the others <server>/api/v1.
+BASE_URLS: dict[Base, str] = {
+    "us": "https://api.getlago.com/api/v1",
+    "eu": "https://api.eu.getlago.com/api/v1",
+    "self-hosted": "https://billing.example.test/lago/api/v1",
+}
+# Reserved characters, a space, a percent sign and non-ASCII: one path segment, always.
+RESERVED_ID = "1a901a90/../x?y=1#z %2F é"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What to serve, in order (the last answer repeats), and the checks that judge the call."""
+
+    name: str
+    group: str
+    serves: tuple[Serve, ...]
+    checks: tuple[Check[Call], ...]
+    base: Base = "us"
+    lago_id: str = INVOICE_ID
+    in_process_only: bool = False
+    generated: bool = False
+
+    @property
+    def severity(self) -> Severity:
+        """The highest severity among its checks."""
+        return "MUST" if any(check.severity == "MUST" for check in self.checks) else "SHOULD"
+
+
+def generated_bodies(level: Level, seed: int, count: int) -> list[dict[str, Any]]:
+    """``count`` 200 bodies valid at ``level``, with unknown fields and non-ASCII text; seeded."""
+    bodies: list[dict[str, Any]] = []
+    strategy = response_bodies(level, 200, extra_fields=True).filter(
+        lambda body: (
+            isinstance(body, dict) and isinstance(body.get("invoice_payment_details"), dict)
+        )
+    )
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(body: dict[str, Any]) -> None:
+        bodies.append(body)
+
+    collect()
+    return bodies[:count]
+
+
+def _documented() -> list[Scenario]:
+    scenarios = [
+        Scenario(
+            "200-example",
+            "documented",
+            (Reply.of_json(200, example_body()),),
+            (SUCCESS_DETAILS, ALL_SUCCESS_FIELDS),
+        ),
+        Scenario("200-generated", "documented", (), (SUCCESS_DETAILS,), generated=True),
+        Scenario("401-unauthorized", "documented", (Reply.error(401),), (ERROR_FIELDS, NO_RETRY_AFTER_4XX)),
+    ]
+    scenarios += [
+        Scenario(f"404-{code}", "documented", (Reply.error(404, code),), (ERROR_FIELDS, NO_RETRY_AFTER_4XX))
+        for code in NOT_FOUND_CODES
+    ]
+    scenarios += [
+        Scenario(
+            f"422-{reason}",
+            "documented",
+            (Reply.error(422, VALIDATION_ERRORS, {"base": [reason]}),),
+            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+        )
+        for reason in VALIDATION_REASONS
+    ]
+    third_party = {
+        "third_party": "Stripe",
+        "thirdparty_error": "Your card was declined, réessayez.",
+    }
+    scenarios.append(
+        Scenario(
+            f"422-{THIRD_PARTY_ERROR}",
+            "documented",
+            (Reply.error(422, THIRD_PARTY_ERROR, third_party),),
+            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+        )
+    )
+    return scenarios
+
+
+def _requests() -> list[Scenario]:
+    ok = (Reply.of_json(200, example_body()),)
+    return [
+        Scenario("request-us", "request", ok, (REQUEST_SHAPE,), base="us", in_process_only=True),
+        Scenario("request-eu", "request", ok, (REQUEST_SHAPE,), base="eu", in_process_only=True),
+        Scenario("request-self-hosted", "request", ok, (REQUEST_SHAPE,), base="self-hosted"),
+        Scenario("request-reserved-characters", "request", ok, (REQUEST_SHAPE,), lago_id=RESERVED_ID),
+    ]
+
+
+def _robustness() -> list[Scenario]:
+    hints = (
+        ("retry-after", "0"),
+        ("x-ratelimit-limit", "50"),
+        ("x-ratelimit-remaining", "0"),
+        ("x-ratelimit-reset", "0"),
+    )
+    too_many = Reply.error(429).with_headers(*hints)
+    scenarios = [
+        Scenario(
+            "429-then-200",
+            "robustness",
+            (too_many, Reply.of_json(200, example_body())),
+            (RATE_LIMIT_RETRIED,),
+        ),
+        Scenario("429-always", "robustness", (too_many,), (RATE_LIMIT_BOUNDED,)),
+    ]
+    for status in (500, 502, 503):
+        broken = {
+            "html": Reply(
+                status,
+                b"<html><body><h1>Bad gateway</h1></body></html>",
+                "text/html; charset=utf-8",
+            ),
+            "empty": Reply(status, b"", None),
+            "invalid-json": Reply(status, b'{"status": 5', "application/json"),
+            "json-as-text": Reply(status, b'{"status":%d,"error":"Oops"}' % status, "text/plain"),
+        }
+        scenarios += [
+            Scenario(f"{status}-{kind}", "robustness", (reply,), (KEEPS_HTTP_STATUS,))
+            for kind, reply in broken.items()
+        ]
+    scenarios += [
+        Scenario(
+            "200-invalid-json",
+            "robustness",
+            (Reply(200, b'{"invoice_payment_details": {'),),
+            (NO_SILENT_SUCCESS,),
+        ),
+        Scenario(
+            "200-without-root-key",
+            "robustness",
+            (Reply.of_json(200, {"payment_url": "https://foo.bar"}),),
+            (NO_SILENT_SUCCESS,),
+        ),
+        Scenario("connection-refused", "transport", (Fault("refuse"),), (TRANSPORT_FAULT,)),
+        Scenario("connection-reset", "transport", (Fault("reset"),), (TRANSPORT_FAULT,)),
+        Scenario("never-answers", "transport", (Fault("hang"),), (TRANSPORT_FAULT,)),
+    ]
+    return scenarios
+
+
+def catalogue() -> list[Scenario]:
+    """Every scenario, documented (MUST) first, then request shape, then robustness (SHOULD)."""
+    return [*_documented(), *_requests(), *_robustness()]

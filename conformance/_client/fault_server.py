@@ -1,0 +1,164 @@
+"""A tiny HTTP/1.1 server on 127.0.0.1 that serves a plan of replies and network faults.
+
+Plain sockets, because faults need control no web framework gives: a reset closes the socket
+with RST half-way through the body; a hang holds the connection open, unanswered, until the
+server stops. Every connection answers one request and closes; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+from conformance._client.call import RUNAWAY_LIMIT, Fault, SentRequest
+from conformance._contract.rules import Reply
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from conformance._client.call import Call, Serve
+
+__all__ = ["FaultServer", "closed_port", "fault_server"]
+
+_READ_TIMEOUT = 10.0
+_MAX_HEAD = 64 * 1024
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens: connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _read_request(conn: socket.socket) -> tuple[str, str, dict[str, str], bytes] | None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk or len(data) > _MAX_HEAD:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, *_ = [*lines[0].split(" "), "", ""]
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0") or "0")
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return method, target, headers, body
+
+
+def _head(reply: Reply, length: int) -> bytes:
+    try:
+        phrase = HTTPStatus(reply.status).phrase
+    except ValueError:
+        phrase = "Status"
+    lines = [f"HTTP/1.1 {reply.status} {phrase}", f"content-length: {length}", "connection: close"]
+    lines += [f"{name}: {value}" for name, value in reply.all_headers()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+class FaultServer:
+    """Serves ``plan`` to whoever connects, recording each request into ``call``."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.port: int = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._release = threading.Event()
+        self._plan: tuple[Serve, ...] = ()
+        self._call: Call | None = None
+        self._threads: list[threading.Thread] = []
+        self._accepter = threading.Thread(target=self._accept, daemon=True)
+        self._accepter.start()
+
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def plan(self, serves: tuple[Serve, ...], call: Call) -> None:
+        """Serve ``serves`` in order (the last repeats) for the next call, recorded in ``call``."""
+        self._release.set()  # let go of connections held by the previous plan
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout=2)
+        with self._lock:
+            self._threads = [thread for thread in self._threads if thread.is_alive()]
+            self._release.clear()
+            self._plan, self._call = serves, call
+
+    def stop(self) -> None:
+        """Stop accepting, release held connections, and wait (boundedly) for the threads."""
+        self._stop.set()
+        self._release.set()
+        self._accepter.join(timeout=2)
+        for thread in list(self._threads):
+            thread.join(timeout=2)
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            thread = threading.Thread(target=self._handle, args=(conn,), daemon=True)
+            with self._lock:
+                self._threads.append(thread)
+            thread.start()
+
+    def _next(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Serve | None:
+        with self._lock:
+            call = self._call
+            if call is None or not self._plan:
+                return None
+            url = f"http://{headers.get('host', f'127.0.0.1:{self.port}')}{target}"
+            call.requests.append(SentRequest(method, url, headers, body))
+            if len(call.requests) > RUNAWAY_LIMIT:
+                return None
+            serve = self._plan[min(len(call.requests), len(self._plan)) - 1]
+            call.served.append(serve)
+            return serve
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(_READ_TIMEOUT)
+            try:
+                request = _read_request(conn)
+                serve = None if request is None else self._next(*request)
+                if isinstance(serve, Reply):
+                    conn.sendall(_head(serve, len(serve.body)) + serve.body)
+                elif isinstance(serve, Fault) and serve.kind == "reset":
+                    reply = Reply(200, b'{"invoice_payment_details":{"payment_url":"https://')
+                    conn.sendall(_head(reply, 200) + reply.body)
+                    # SO_LINGER with a zero timeout: close() sends RST, not FIN.
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                elif isinstance(serve, Fault) and serve.kind == "hang":
+                    self._release.wait()
+            except OSError:
+                return
+
+
+@contextlib.contextmanager
+def fault_server() -> Iterator[FaultServer]:
+    """A running ``FaultServer``, stopped on exit."""
+    server = FaultServer()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,232 @@
+"""The client suite: runs the catalogue against one client, on respx or over HTTP, into a Report."""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from conformance._client.adapters import Subject, command_subject, load_adapter
+from conformance._client.call import API_KEY, COMMAND_TIMEOUT, HANG_BOUND_SECONDS
+from conformance._client.catalogue import BASE_URLS, catalogue, generated_bodies
+from conformance._client.checks import judge_call
+from conformance._client.fault_server import fault_server
+from conformance._client.transports import call_command, call_in_process
+from conformance._contract.rules import Reply
+from conformance._errors import UsageError
+from conformance._report.findings import CaseResult, Report, redact
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conformance._client.call import Call, Serve
+    from conformance._client.catalogue import Scenario
+    from conformance._client.fault_server import FaultServer
+    from conformance._contract.levels import FailOn, Level
+    from conformance._report.findings import Check, Finding, Problem
+
+__all__ = ["ClientOptions", "run_subject", "scenario_names", "subject_for"]
+
+# Findings kept per check and scenario: generated bodies that fail alike need not all be listed.
+_MAX_FINDINGS = 3
+_SHOULD_AT_STRICT = "SHOULD checks run at --level strict"
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """Which client to judge and how: a Python adapter (a built-in name, ``module:attr`` or a
+    callable ``payment_url(base_url, api_key, lago_id) -> outcome``) or a ``command``."""
+
+    adapter: str | Callable[[str, str, str], Any] = "reference"
+    command: str | None = None
+    level: Level = "strict"
+    fail_on: FailOn = "must"
+    seed: int = 0
+    max_examples: int = 100
+    scenarios: tuple[str, ...] = ()
+    timeout: float = COMMAND_TIMEOUT
+
+
+def subject_for(options: ClientOptions) -> Subject:
+    """The client the options name; a ``UsageError`` when it cannot be loaded."""
+    if options.command is not None:
+        return command_subject(options.command)
+    if callable(options.adapter):
+        name = getattr(options.adapter, "__qualname__", type(options.adapter).__name__)
+        return Subject(name, None, options.adapter)
+    return load_adapter(options.adapter)
+
+
+def scenario_names() -> list[str]:
+    """Every scenario's name, in catalogue order."""
+    return [scenario.name for scenario in catalogue()]
+
+
+def _reproduce(subject: Subject, options: ClientOptions, scenario: str) -> str:
+    how = (
+        f"--command {shlex.quote(subject.command)}"
+        if subject.command
+        else f"--adapter {shlex.quote(subject.name)}"
+    )
+    line = (
+        f"lago-conformance client {how} --level {options.level} --seed {options.seed} "
+        f"--scenario {scenario}"
+    )
+    extra = f" --max-examples {options.max_examples}" if scenario == "200-generated" else ""
+    return line + extra
+
+
+def _variants(scenario: Scenario, options: ClientOptions) -> list[tuple[Serve, ...]]:
+    if scenario.generated:
+        bodies = generated_bodies(options.level, options.seed, options.max_examples)
+        return [(Reply.of_json(200, body),) for body in bodies]
+    return [scenario.serves]
+
+
+def _served_text(call: Call, scenario: Scenario) -> str:
+    served = call.served or list(scenario.serves)
+    return " then ".join(serve.describe() for serve in served[:3]) + (
+        " …" if len(served) > 3 else ""
+    )
+
+
+class _ClientRun:
+    """One run's state: the subject, the options, and the fault server of a command."""
+
+    def __init__(self, subject: Subject, options: ClientOptions) -> None:
+        self.subject, self.options = subject, options
+        self.server: FaultServer | None = None
+
+    def call(self, scenario: Scenario, serves: tuple[Serve, ...]) -> Call:
+        if self.subject.call is not None:
+            return call_in_process(
+                self.subject.call, serves, BASE_URLS[scenario.base], scenario.lago_id
+            )
+        assert self.server is not None
+        assert self.subject.command is not None
+        prefix = "/lago/api/v1" if scenario.base == "self-hosted" else "/api/v1"
+        return call_command(
+            self.subject.command,
+            self.server,
+            serves=serves,
+            path_prefix=prefix,
+            lago_id=scenario.lago_id,
+            timeout=self.options.timeout,
+        )
+
+    def scenario(self, scenario: Scenario, report: Report, step: Callable[[str], None]) -> str:
+        checks = [c for c in scenario.checks if c.runs_at(self.options.level)]
+        skipped = None
+        if not checks:
+            skipped = _SHOULD_AT_STRICT
+        elif self.subject.command is not None and scenario.in_process_only:
+            skipped = "needs a public host name: runs in-process only"
+        if skipped is not None:
+            report.results += [
+                CaseResult(c.name, scenario.name, c.severity, skipped=skipped)
+                for c in scenario.checks
+            ]
+            return f"not run: {skipped}"
+        found: dict[str, list[Finding]] = {check.name: [] for check in checks}
+        judged: dict[str, bool] = dict.fromkeys(found, False)
+        failed, variants = 0, _variants(scenario, self.options)
+        wants_reply = scenario.generated or any(isinstance(s, Reply) for s in scenario.serves)
+        record: dict[str, Any] = {}
+        for serves in variants:
+            call = self.call(scenario, serves)
+            step(scenario.name)
+            problems = judge_call(checks, call, wants_reply=wants_reply)
+            kind = "outcome" if call.outcome is not None else "no outcome"
+            for check in checks:
+                judged[check.name] |= check.applies_to(kind)
+                for problem in problems[check.name][: _MAX_FINDINGS - len(found[check.name])]:
+                    found[check.name].append(self.finding(scenario, check, problem, call))
+            if any(problems.values()):
+                failed += 1
+            if not record or (failed == 1 and any(problems.values())):
+                record = self.record(scenario, call)
+        record.update(calls=len(variants), failed_calls=failed)
+        report.metadata["scenarios"][scenario.name] = redact(record, report.secrets)
+        for check in checks:
+            skip = None if judged[check.name] or found[check.name] else "the client gave no outcome"
+            report.results.append(
+                CaseResult(
+                    check.name, scenario.name, check.severity, tuple(found[check.name]), skip
+                )
+            )
+        report.results += [
+            CaseResult(c.name, scenario.name, c.severity, skipped=_SHOULD_AT_STRICT)
+            for c in scenario.checks
+            if c not in checks
+        ]
+        worst = [f"[{c.severity}] {c.name}" for c in checks if found[c.name]]
+        return (
+            f"FAIL {', '.join(worst)}"
+            + (f" ({failed}/{len(variants)} bodies)" if scenario.generated else "")
+            if worst
+            else "pass"
+        )
+
+    def finding(self, scenario: Scenario, check: Check[Call], problem: Problem, call: Call) -> Finding:
+        received = f"{problem.received}; served: {_served_text(call, scenario)}"
+        return check.finding(
+            problem._replace(received=received),
+            _reproduce(self.subject, self.options, scenario.name),
+            (API_KEY,),
+            title=f"{scenario.name}: {problem.title}",
+        )
+
+    def record(self, scenario: Scenario, call: Call) -> dict[str, Any]:
+        return {
+            "group": scenario.group,
+            "severity": scenario.severity,
+            "served": [serve.describe() for serve in call.served]
+            or [s.describe() for s in scenario.serves],
+            "requests": [f"{r.method} {r.url}" for r in call.requests[:5]],
+            "request_count": len(call.requests),
+            "outcome": call.outcome,
+            "error": call.error,
+            "seconds": round(call.seconds, 3),
+        }
+
+
+def run_subject(
+    subject: Subject, options: ClientOptions, step: Callable[[str], None] | None = None
+) -> Report:
+    """Serve the catalogue (or the scenarios the options name) to ``subject``, judge each call."""
+    chosen = catalogue()
+    if options.scenarios:
+        unknown = sorted(set(options.scenarios) - {scenario.name for scenario in chosen})
+        if unknown:
+            raise UsageError(
+                f"unknown --scenario {', '.join(unknown)}; known: {', '.join(scenario_names())}"
+            )
+        chosen = [scenario for scenario in chosen if scenario.name in options.scenarios]
+    report = Report(
+        "client",
+        subject.identity(),
+        options.level,
+        options.fail_on,
+        options.seed,
+        secrets=(API_KEY,),
+    )
+    report.describe(
+        adapter=subject.identity(),
+        hang_bound_seconds=HANG_BOUND_SECONDS,
+        max_examples=options.max_examples,
+        scenarios={},
+    )
+    report.note(
+        f"429 answers carry 0-second hints, so no run sleeps: bounded retries are checked, the wait is not. "
+        f"A client must give up on a silent server within {HANG_BOUND_SECONDS:g} s."
+    )
+    run = _ClientRun(subject, options)
+    rows: list[list[str]] = [["scenario", "group", "severity", "verdict"]]
+    with fault_server() if subject.command is not None else contextlib.nullcontext() as server:
+        run.server = server
+        for scenario in chosen:
+            verdict = run.scenario(scenario, report, step or (lambda _: None))
+            rows.append([scenario.name, scenario.group, scenario.severity, verdict])
+    report.coverage["tables"] = {"Scenario x verdict": rows}
+    return report

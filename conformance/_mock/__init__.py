@@ -1,0 +1,1 @@
+"""The faithful Lago mock: the ASGI app, its seeded organization, and serving it over HTTP."""

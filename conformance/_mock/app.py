@@ -1,0 +1,195 @@
+"""A faithful Lago mock of ``POST /api/v1/invoices/{lago_id}/payment_url``, as a bare ASGI app.
+
+Routing, auth and lookups follow lago-api (see docs/lago-behaviour.md): the router answers
+``resource_not_found`` before auth; the token is the second word of ``Authorization``; ids are
+cast the way Rails casts uuids; checkout links are stored and reused for 24 hours.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from conformance._contract.rules import (
+    JSON_CONTENT_TYPE,
+    ROOT_KEY,
+    RUBY_WHITESPACE,
+    Reply,
+    bearer_token,
+    cast_uuid,
+    normalize_path,
+)
+from conformance._mock.organization import (
+    Invoice,
+    build_invoices,
+    checkout_url,
+    fixtures_for,
+    generate_payment_url,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, MutableMapping
+
+    from conformance._contract.fixtures import Fixtures
+
+    Scope = MutableMapping[str, Any]
+    Message = MutableMapping[str, Any]
+    Receive = Callable[[], Awaitable[Message]]
+    Send = Callable[[Message], Awaitable[None]]
+
+__all__ = ["DEFAULT_API_KEY", "LagoMock"]
+
+DEFAULT_API_KEY = "lago-conformance-mock-key"
+LINK_LIFETIME_SECONDS = 24 * 60 * 60
+# config/routes.rb: `post :payment_url, on: :member`; a Rails segment never holds / . or ?
+_ROUTE = re.compile(r"^/api/v1/invoices/(?P<id>[^/.?]+)/payment_url(?:\.[^/.?]+)?$")
+
+
+@dataclass
+class _RateLimiter:
+    """Lago Cloud's limiter: ``limit`` requests in each one-second window."""
+
+    limit: int
+    clock: Callable[[], float]
+    _window: int = -1
+    _count: int = 0
+
+    def take(self) -> tuple[bool, tuple[tuple[str, str], ...]]:
+        now = self.clock()
+        window = math.floor(now)
+        if window != self._window:
+            self._window, self._count = window, 0
+        self._count += 1
+        allowed = self._count <= self.limit
+        reset = max(1, math.ceil(window + 1 - now))
+        headers = (
+            ("x-ratelimit-limit", str(self.limit)),
+            ("x-ratelimit-remaining", str(max(0, self.limit - self._count))),
+            ("x-ratelimit-reset", str(reset)),
+        )
+        return allowed, headers
+
+
+@dataclass
+class _Link:
+    url: str
+    expires_at: float
+
+
+@dataclass
+class LagoMock:
+    """The mock Lago server: an ASGI app over a seeded organization."""
+
+    api_key: str = DEFAULT_API_KEY
+    seed: int = 0
+    rate_limit: int | None = None
+    clock: Callable[[], float] = time.monotonic
+    invoices: tuple[Invoice, ...] = field(init=False)
+    _by_id: dict[str, Invoice] = field(init=False, repr=False)
+    _links: dict[str, _Link] = field(init=False, repr=False, default_factory=dict)
+    _generations: dict[str, int] = field(init=False, repr=False, default_factory=dict)
+    _limiter: _RateLimiter | None = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        if not self.api_key or any(c in self.api_key for c in RUBY_WHITESPACE):
+            raise ValueError("The mock's API key must be non-empty and hold no whitespace")
+        self.invoices = build_invoices(self.seed)
+        self._by_id = {invoice.lago_id: invoice for invoice in self.invoices}
+        if self.rate_limit is not None:
+            if self.rate_limit < 1:
+                raise ValueError(f"Invalid rate limit {self.rate_limit!r}, please use 1 or more")
+            self._limiter = _RateLimiter(self.rate_limit, self.clock)
+
+    @property
+    def fixtures(self) -> Fixtures:
+        """The fixtures file describing this mock's invoices."""
+        return fixtures_for(self.invoices)
+
+    def invoice(self, name: str) -> Invoice:
+        """The invoice called ``name`` (see ``invoices``)."""
+        for invoice in self.invoices:
+            if invoice.name == name:
+                return invoice
+        raise KeyError(f"No mock invoice named {name!r}")
+
+    def respond(self, method: str, raw_path: str, authorization: str | None) -> Reply:
+        """The whole request pipeline, without I/O: limiter, router, auth, controller."""
+        limit_headers: tuple[tuple[str, str], ...] = ()
+        if self._limiter is not None:
+            allowed, limit_headers = self._limiter.take()
+            if not allowed:
+                return Reply.error(429).with_headers(*limit_headers)
+        reply = self._route(method, raw_path, authorization)
+        return reply.with_headers(*limit_headers)
+
+    def _route(self, method: str, raw_path: str, authorization: str | None) -> Reply:
+        match = _ROUTE.match(normalize_path(raw_path.partition("?")[0]))
+        if match is None or method != "POST":
+            return Reply.error(404, "resource_not_found")
+        if bearer_token(authorization) != self.api_key:
+            return Reply.error(401)
+        lago_id = cast_uuid(urllib.parse.unquote(match["id"]))
+        invoice = self._by_id.get(lago_id) if lago_id else None
+        if invoice is None or not invoice.visible:
+            return Reply.error(404, "invoice_not_found")
+        decision = generate_payment_url(invoice, self._checkout_link)
+        if decision.payment_url is None:
+            return Reply.error(422, decision.code, decision.error_details)
+        details = {
+            "lago_customer_id": invoice.customer.lago_id,
+            "external_customer_id": invoice.customer.external_id,
+            "payment_provider": invoice.customer.provider,
+            "lago_invoice_id": invoice.lago_id,
+            "payment_url": decision.payment_url,
+        }
+        return Reply.of_json(200, {ROOT_KEY: details})
+
+    def _checkout_link(self, invoice: Invoice) -> str:
+        # Lago stores the link with expires_at = 24.hours.from_now and reuses it (lago-api #3518).
+        now = self.clock()
+        link = self._links.get(invoice.lago_id)
+        if link is None or link.expires_at <= now:
+            generation = self._generations.get(invoice.lago_id, 0) + 1
+            self._generations[invoice.lago_id] = generation
+            provider = invoice.customer.provider or ""
+            url = checkout_url(provider, self.seed, invoice.lago_id, generation)
+            link = self._links[invoice.lago_id] = _Link(url, now + LINK_LIFETIME_SECONDS)
+        return link.url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":  # websockets: nothing here speaks them
+            raise RuntimeError(f"LagoMock serves HTTP only, not {scope['type']!r}")
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        authorization = None
+        for name, value in scope["headers"]:
+            if name.lower() == b"authorization":
+                authorization = value.decode("latin-1")
+                break
+        reply = self.respond(scope["method"], raw_path.decode("latin-1"), authorization)
+        body = reply.body
+        headers = [
+            (b"content-type", JSON_CONTENT_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+            *((name.encode(), value.encode()) for name, value in reply.headers),
+        ]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        )
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,201 @@
+"""What a suite run produces: checks, the problems they see, findings, results and the report.
+
+Both suites speak this vocabulary. A ``Check`` judges one observation (a server's answer, a
+client's call) and returns ``Problem``s; the suite turns each into a ``Finding``, through
+``Check.finding``, which is the one place a secret is redacted: nothing that reaches a
+``Finding``, a note or a report's metadata holds the API key.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
+
+from conformance._contract.levels import counts_against, runs_at
+from conformance._version import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from conformance._contract.levels import FailOn, Level, Severity
+
+__all__ = [
+    "REDACTED",
+    "CaseResult",
+    "Check",
+    "Finding",
+    "Problem",
+    "Report",
+    "redact",
+]
+
+REDACTED = "[REDACTED]"
+T = TypeVar("T")
+
+
+def redact(value: T, secrets: Iterable[str]) -> T:
+    """``value`` with every secret replaced by ``[REDACTED]``, in every string it holds."""
+    ordered = sorted((secret for secret in secrets if secret), key=len, reverse=True)
+    return _redact(value, ordered) if ordered else value
+
+
+def _redact(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {_redact(key, secrets): _redact(item, secrets) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_redact(item, secrets) for item in value)
+    return value
+
+
+class Problem(NamedTuple):
+    """One thing a check saw wrong: a title, what was received and what was expected."""
+
+    title: str
+    received: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One way the subject broke the contract, with what was seen and how to see it again."""
+
+    check: str
+    severity: Severity
+    title: str
+    received: str
+    expected: str
+    reproduce: str = ""
+
+    def render(self) -> str:
+        """``Title`` / blank / ``Received:`` / ``Expected:`` and the reproduction, as text."""
+        text = f"[{self.severity}] {self.title}\n\nReceived: {self.received}\nExpected: {self.expected}"
+        if self.reproduce:
+            text += f"\n\nReproduce with:\n    {self.reproduce}"
+        return text
+
+
+@dataclass(frozen=True)
+class Check(Generic[T]):
+    """A named rule with one severity; ``judge`` returns the problems it sees in one observation.
+
+    ``kinds`` limits a check to observations of those kinds (None: every kind); what a kind is
+    belongs to the suite (a server scenario's expectation, whether a client gave an outcome).
+    """
+
+    name: str
+    severity: Severity
+    judge: Callable[[T], Iterable[Problem]]
+    kinds: frozenset[str] | None = None
+
+    @property
+    def description(self) -> str:
+        """The first line of the judge's docstring."""
+        return (self.judge.__doc__ or "").strip().splitlines()[0] if self.judge.__doc__ else ""
+
+    def applies_to(self, kind: str) -> bool:
+        """Whether this check judges observations of ``kind``."""
+        return self.kinds is None or kind in self.kinds
+
+    def runs_at(self, level: Level) -> bool:
+        """Whether this check is judged at ``level``."""
+        return runs_at(self.severity, level)
+
+    def finding(
+        self, problem: Problem, reproduce: str, secrets: Iterable[str], *, title: str | None = None
+    ) -> Finding:
+        """The finding for ``problem``, with every secret redacted."""
+        fields = (title or problem.title, problem.received, problem.expected, reproduce)
+        return Finding(self.name, self.severity, *redact(fields, secrets))
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One check applied to one scenario: passed, failed with findings, or not run and why."""
+
+    check: str
+    scenario: str
+    severity: Severity
+    findings: tuple[Finding, ...] = ()
+    skipped: str | None = None
+
+    @property
+    def outcome(self) -> Literal["passed", "failed", "skipped"]:
+        """What became of this check on this scenario."""
+        if self.findings:
+            return "failed"
+        return "skipped" if self.skipped is not None else "passed"
+
+    def counted(self, fail_on: FailOn) -> list[Finding]:
+        """The findings that fail a run at ``fail_on``."""
+        return [f for f in self.findings if counts_against(f.severity, fail_on)]
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Report:
+    """A whole run of one suite; deterministic but for ``timestamp``.
+
+    Its strings are already redacted: the suites add notes through ``note`` and findings through
+    ``Check.finding``.
+    """
+
+    suite: Literal["server", "client"]
+    subject: dict[str, Any]
+    level: Level
+    fail_on: FailOn
+    seed: int
+    results: list[CaseResult] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    timestamp: str = field(default_factory=_now)
+    tool_version: str = __version__
+    aborted: str | None = None
+    # What must never reach the report: notes and metadata are redacted of these as they come.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    def note(self, text: str) -> None:
+        """Add a note, redacted."""
+        self.notes.append(redact(text, self.secrets))
+
+    def describe(self, **metadata: Any) -> None:
+        """Add metadata, redacted."""
+        self.metadata.update(redact(metadata, self.secrets))
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding, in the order the checks ran."""
+        return [finding for result in self.results for finding in result.findings]
+
+    def counts(self) -> dict[str, int]:
+        """Checks by outcome and findings by severity."""
+        outcomes = [result.outcome for result in self.results]
+        findings = self.findings
+        return {
+            "checks": len(outcomes),
+            "passed": outcomes.count("passed"),
+            "failed": outcomes.count("failed"),
+            "skipped": outcomes.count("skipped"),
+            "must": sum(finding.severity == "MUST" for finding in findings),
+            "should": sum(finding.severity == "SHOULD" for finding in findings),
+        }
+
+    @property
+    def conformant(self) -> bool:
+        """No finding at or above ``fail_on``."""
+        return not any(counts_against(f.severity, self.fail_on) for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when conformant at ``fail_on``, 1 when there are findings that count, 2 if aborted."""
+        if self.aborted is not None:
+            return 2
+        return 0 if self.conformant else 1

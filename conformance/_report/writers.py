@@ -1,0 +1,161 @@
+"""Report writers, shared by both suites: JUnit XML, JSON and Markdown.
+
+Each writer takes a ``Report`` and a text stream, so tests can write to ``StringIO``. A report's
+strings are redacted when they are made (see ``findings``), so writers write what they are given.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conformance._report.findings import Report
+
+__all__ = ["to_json", "write_json", "write_junit", "write_markdown", "write_reports"]
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The JSON-able form of ``report``."""
+    return {
+        "suite": report.suite,
+        "tool_version": report.tool_version,
+        "timestamp": report.timestamp,
+        "subject": report.subject,
+        "level": report.level,
+        "fail_on": report.fail_on,
+        "seed": report.seed,
+        "conformant": report.conformant,
+        "counts": report.counts(),
+        "metadata": report.metadata
+        if report.aborted is None
+        else {**report.metadata, "aborted": report.aborted},
+        "coverage": report.coverage,
+        "notes": report.notes,
+        "results": [
+            {
+                "check": result.check,
+                "scenario": result.scenario,
+                "severity": result.severity,
+                "outcome": result.outcome,
+                "skipped": result.skipped,
+                "findings": [
+                    {
+                        "check": finding.check,
+                        "severity": finding.severity,
+                        "title": finding.title,
+                        "received": finding.received,
+                        "expected": finding.expected,
+                        "reproduce": finding.reproduce,
+                    }
+                    for finding in result.findings
+                ],
+            }
+            for result in report.results
+        ],
+    }
+
+
+def write_json(report: Report, stream: TextIO) -> None:
+    """Machine-readable: everything in the report."""
+    stream.write(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_junit(report: Report, stream: TextIO) -> None:
+    """One testcase per check x scenario; failures carry the rendered findings."""
+    counts = report.counts()
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"lago-conformance {report.suite} ({report.level})",
+        tests=str(counts["checks"]),
+        failures=str(counts["failed"]),
+        skipped=str(counts["skipped"]),
+        errors="0",
+        timestamp=report.timestamp,
+    )
+    for result in report.results:
+        case = ET.SubElement(
+            suite, "testcase", classname=f"{report.suite}.{result.check}", name=result.scenario
+        )
+        if result.findings:
+            first = result.findings[0]
+            failure = ET.SubElement(
+                case, "failure", message=f"[{first.severity}] {first.title}", type=first.severity
+            )
+            failure.text = "\n\n".join(finding.render() for finding in result.findings)
+        elif result.skipped is not None:
+            ET.SubElement(case, "skipped", message=result.skipped)
+    ET.indent(suites)
+    buffer = io.StringIO()
+    ET.ElementTree(suites).write(buffer, encoding="unicode", xml_declaration=True)
+    stream.write(buffer.getvalue() + "\n")
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def write_markdown(report: Report, stream: TextIO) -> None:
+    """A short summary fit for a CI job summary."""
+    counts = report.counts()
+    verdict = "conformant" if report.conformant else "NOT conformant"
+    subject = ", ".join(f"{key} `{value}`" for key, value in report.subject.items())
+    lines = [
+        f"# lago-conformance {report.suite}: {verdict}",
+        "",
+        f"{subject}; level `{report.level}`, fail on `{report.fail_on}`, seed `{report.seed}`.",
+        "",
+        "| checks | passed | failed | not run | MUST findings | SHOULD findings |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {counts['checks']} | {counts['passed']} | {counts['failed']} | {counts['skipped']}"
+        f" | {counts['must']} | {counts['should']} |",
+    ]
+    for title, rows in report.coverage.get("tables", {}).items():
+        header, *body = rows
+        lines += ["", f"## {title}", "", "| " + " | ".join(map(_cell, header)) + " |"]
+        lines.append("|" + " --- |" * len(header))
+        lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in body]
+    if report.notes:
+        lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in report.notes]
+    findings = report.findings
+    if findings:
+        lines += ["", "## Findings", ""]
+        for finding in findings:
+            lines += [
+                f"### [{finding.severity}] {finding.title}",
+                "",
+                f"- check: `{finding.check}`",
+                f"- received: {_cell(finding.received)}",
+                f"- expected: {_cell(finding.expected)}",
+            ]
+            if finding.reproduce:
+                lines += ["", "```console", finding.reproduce, "```"]
+            lines.append("")
+    stream.write("\n".join(lines).rstrip("\n") + "\n")
+
+
+WRITERS: dict[str, Callable[[Report, TextIO], None]] = {
+    "junit.xml": write_junit,
+    "json": write_json,
+    "md": write_markdown,
+}
+
+
+def write_reports(report: Report, directory: str | Path) -> list[Path]:
+    """Write ``<suite>.junit.xml``, ``<suite>.json`` and ``<suite>.md`` into ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for suffix, writer in WRITERS.items():
+        path = directory / f"{report.suite}.{suffix}"
+        with path.open("w", encoding="utf-8") as stream:
+            writer(report, stream)
+        paths.append(path)
+    return paths

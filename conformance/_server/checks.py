@@ -1,0 +1,346 @@
+"""The server checks: what each answer is judged on.
+
+Every check judges one ``Answer``: an exchange, what its scenario expects, and the secrets that
+were presented. Checks without ``kinds`` judge every answer; the others judge the answers of
+scenarios of those kinds (an auth probe, a fixture invoice, a wrong verb...). MUST is the published
+contract (and leaks of secrets or internals); SHOULD is Lago's behaviour. ``payment_url_stable``
+judges a pair of answers, the payable invoice asked twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from conformance._contract.document import contract
+from conformance._contract.rules import (
+    JSON_MEDIA_TYPE,
+    REASON_PHRASES,
+    THIRD_PARTY_ERROR,
+    VALIDATION_ERRORS,
+    error_reasons,
+    payment_details,
+)
+from conformance._report.findings import Check, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from conformance._contract.levels import Level, Severity
+    from conformance._server.target import Exchange
+
+__all__ = [
+    "CHECKS",
+    "PAYMENT_URL_STABLE",
+    "Answer",
+    "Expectation",
+    "Kind",
+    "checks_at",
+]
+
+Kind = Literal["any", "reject", "unauthorized", "wrong_verb", "payable", "reason", "not_found"]
+_LEAKS = re.compile(
+    r"<!doctype html|<html|Traceback \(most recent call last\)|\.rb:\d+:in [`']|"
+    r"\bat [\w$.]+\([\w$]+\.(?:java|kt|scala):\d+\)|ActiveRecord::|NoMethodError|/gems/",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a scenario's answer must be, beyond the contract."""
+
+    kind: Kind = "any"
+    reason: str | None = None
+    lago_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer as the checks see it: the exchange, its expectation, the secrets presented."""
+
+    exchange: Exchange
+    expectation: Expectation
+    secrets: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The kind of scenario it answers."""
+        return self.expectation.kind
+
+
+def _documented(status: int | None) -> bool:
+    return status in contract("documented").statuses
+
+
+def _status_problem(answer: Answer, expected: int, title: str) -> Iterator[Problem]:
+    exchange = answer.exchange
+    if exchange.status is not None and exchange.status != expected:
+        yield Problem(title, exchange.describe(), f"{expected} {REASON_PHRASES.get(expected, 'OK')}")
+
+
+def not_a_server_error(answer: Answer) -> Iterator[Problem]:
+    """No 5xx, whatever was sent."""
+    exchange = answer.exchange
+    if exchange.status is None:
+        yield Problem("No response", exchange.describe(), "an HTTP response within the timeout")
+    elif exchange.status >= 500:
+        yield Problem(
+            "Server error", exchange.describe(), "a documented status: 200, 401, 404 or 422"
+        )
+
+
+def status_code_conformance(answer: Answer) -> Iterator[Problem]:
+    """Only documented statuses (5xx is the server-error check's)."""
+    status = answer.exchange.status
+    if status is not None and status < 500 and not _documented(status):
+        yield Problem(
+            f"Undocumented status code {status}",
+            answer.exchange.describe(),
+            "one of the documented statuses: 200, 401, 404, 422",
+        )
+
+
+def content_type_conformance(answer: Answer) -> Iterator[Problem]:
+    """Documented answers are application/json."""
+    exchange = answer.exchange
+    if _documented(exchange.status) and exchange.media_type != JSON_MEDIA_TYPE:
+        received = exchange.headers.get("content-type", "no Content-Type header")
+        yield Problem(
+            "Undocumented Content-Type", f"{exchange.status} with {received}", JSON_MEDIA_TYPE
+        )
+
+
+def response_schema_conformance(answer: Answer) -> Iterator[Problem]:
+    """Documented answers have bodies valid against the published schema."""
+    exchange = answer.exchange
+    status = exchange.status
+    if status is None or not _documented(status):
+        return
+    ok, body = exchange.json()
+    if not ok:
+        yield Problem("Response body is not JSON", exchange.describe(), f"a JSON body for {status}")
+        return
+    violations = contract("documented").violations(status, body)
+    if violations:
+        yield Problem(
+            f"Response violates the documented {status} schema",
+            "; ".join(map(str, violations)),
+            "a body valid against the published contract",
+        )
+
+
+def status_field_matches(answer: Answer) -> Iterator[Problem]:
+    """An error body's ``status`` is the HTTP status."""
+    exchange = answer.exchange
+    body = exchange.body_json()
+    if isinstance(body, dict) and "status" in body and body["status"] != exchange.status:
+        yield Problem(
+            "Body status differs from the HTTP status",
+            f"HTTP {exchange.status}, body status {body['status']!r}",
+            f"status {exchange.status} in the body",
+        )
+
+
+def no_error_leak(answer: Answer) -> Iterator[Problem]:
+    """No HTML error page or stack trace in an answer."""
+    exchange = answer.exchange
+    text = exchange.body[:65536].decode("utf-8", errors="replace")
+    match = _LEAKS.search(text)
+    if match:
+        yield Problem(
+            "Response leaks an error page or stack trace",
+            f"{exchange.status}: ...{text[max(0, match.start() - 40) : match.end() + 40]}...",
+            "a JSON error body with no internals",
+        )
+
+
+def no_secret_echo(answer: Answer) -> Iterator[Problem]:
+    """The API key presented never comes back in an answer."""
+    exchange = answer.exchange
+    header_text = "\n".join(f"{name}: {value}" for name, value in exchange.headers.multi_items())
+    body_text = exchange.body.decode("utf-8", "replace")
+    for secret in answer.secrets:
+        places = [
+            name for name, text in (("headers", header_text), ("body", body_text)) if secret in text
+        ]
+        if places:
+            yield Problem(
+                "The API key is echoed in the response",
+                f"the key presented appears in the response {' and '.join(places)}",
+                "the key never sent back",
+            )
+
+
+def _accepted(answer: Answer, title: str) -> Iterator[Problem]:
+    status = answer.exchange.status
+    if status is not None and 200 <= status < 300:
+        yield Problem(title, answer.exchange.describe(), "a 4xx rejection")
+
+
+def negative_data_rejection(answer: Answer) -> Iterator[Problem]:
+    """A malformed id is never answered with a 2xx."""
+    return _accepted(answer, "Invalid lago_id accepted")
+
+
+def unsupported_method(answer: Answer) -> Iterator[Problem]:
+    """An undocumented verb is never answered with a 2xx."""
+    return _accepted(answer, "Undocumented method accepted")
+
+
+def auth_required(answer: Answer) -> Iterator[Problem]:
+    """A request without valid credentials is answered 401."""
+    return _status_problem(answer, 401, "Request without valid credentials not answered 401")
+
+
+def payable_invoice(answer: Answer) -> Iterator[Problem]:
+    """The payable fixture invoice is answered 200."""
+    return _status_problem(answer, 200, "Payable invoice not answered 200")
+
+
+def unprocessable_invoice(answer: Answer) -> Iterator[Problem]:
+    """A fixture invoice named for a 422 reason is answered 422."""
+    title = f"The {answer.expectation.reason} invoice not answered 422"
+    return _status_problem(answer, 422, title)
+
+
+def unknown_invoice(answer: Answer) -> Iterator[Problem]:
+    """An unknown or malformed id is answered 404."""
+    return _status_problem(answer, 404, "Unknown invoice not answered 404")
+
+
+def strict_schema_conformance(answer: Answer) -> Iterator[Problem]:
+    """Documented-valid answers are also valid against Lago's behaviour."""
+    exchange = answer.exchange
+    status, (ok, body) = exchange.status, exchange.json()
+    if (
+        status is None
+        or not _documented(status)
+        or not ok
+        or not contract("documented").is_valid(status, body)
+    ):
+        return
+    violations = contract("strict").violations(status, body)
+    if violations:
+        yield Problem(
+            f"Response differs from Lago's {status}",
+            "; ".join(map(str, violations)),
+            "a body as lago-api renders it (strict level)",
+        )
+
+
+def _code(answer: Answer) -> object:
+    body = answer.exchange.body_json()
+    return body.get("code") if isinstance(body, dict) else None
+
+
+def router_not_found(answer: Answer) -> Iterator[Problem]:
+    """A wrong verb reaches Rails' router: 404 ``resource_not_found``."""
+    status = answer.exchange.status
+    if status is not None and (status, _code(answer)) != (404, "resource_not_found"):
+        yield Problem(
+            "Wrong verb not answered as Lago's router does",
+            answer.exchange.describe(),
+            '404 {"code": "resource_not_found"}',
+        )
+
+
+def invoice_not_found(answer: Answer) -> Iterator[Problem]:
+    """An unknown or malformed id is 404 ``invoice_not_found``."""
+    if answer.exchange.status == 404 and _code(answer) != "invoice_not_found":
+        yield Problem(
+            "Unknown invoice not answered with invoice_not_found",
+            answer.exchange.describe(),
+            '404 {"code": "invoice_not_found"}',
+        )
+
+
+def invoice_echo(answer: Answer) -> Iterator[Problem]:
+    """A 200 names the invoice of the path."""
+    expected = answer.expectation.lago_id
+    if answer.exchange.status != 200 or expected is None:
+        return
+    body = answer.exchange.body_json()
+    if not isinstance(body, dict):
+        return
+    details = payment_details(body)
+    echoed = details.get("lago_invoice_id") if details is not None else None
+    if not isinstance(echoed, str) or echoed.lower() != expected.lower():
+        yield Problem(
+            "Payment URL answered for another invoice",
+            f"lago_invoice_id {echoed!r}",
+            f"lago_invoice_id {expected!r}, the id in the path",
+        )
+
+
+def unprocessable_reason(answer: Answer) -> Iterator[Problem]:
+    """A fixture invoice's 422 gives the reason it was named for."""
+    body, reason = answer.exchange.body_json(), answer.expectation.reason
+    if answer.exchange.status != 422 or not isinstance(body, dict):
+        return
+    if reason == THIRD_PARTY_ERROR:
+        right = body.get("code") == THIRD_PARTY_ERROR
+    else:
+        reasons = error_reasons(body)
+        right = body.get("code") == VALIDATION_ERRORS and reasons is not None and reason in reasons
+    if not right:
+        yield Problem(
+            f"Wrong 422 reason for the {reason} invoice",
+            answer.exchange.describe(),
+            f"422 with {reason!r}",
+        )
+
+
+def payment_url_stable(pair: tuple[Exchange, Exchange]) -> Iterator[Problem]:
+    """Two calls on the payable invoice give the same ``payment_url`` (Lago reuses the link)."""
+    first, again = pair
+    if first.status != 200 or again.status != 200:
+        return
+    urls = [(payment_details(e.body_json()) or {}).get("payment_url") for e in pair]
+    if urls[0] != urls[1]:
+        yield Problem(
+            "Payment URL changed between two calls",
+            f"{urls[0]!r}, then {urls[1]!r}",
+            "the same payment_url for 24 hours (Lago reuses the checkout link)",
+        )
+
+
+# The published contract speaks of POST only: what another verb gets is judged by fewer checks.
+_OPERATION = ("any", "reject", "unauthorized", "payable", "reason", "not_found")
+
+
+def _check(
+    severity: Severity, judge: Callable[[Answer], Iterator[Problem]], *kinds: str
+) -> Check[Answer]:
+    return Check(judge.__name__, severity, judge, frozenset(kinds) if kinds else None)
+
+
+CHECKS: tuple[Check[Answer], ...] = (
+    _check("MUST", not_a_server_error),
+    _check("MUST", status_code_conformance, *_OPERATION),
+    _check("MUST", content_type_conformance, *_OPERATION),
+    _check("MUST", response_schema_conformance, *_OPERATION),
+    _check("MUST", status_field_matches, *_OPERATION),
+    _check("MUST", no_error_leak),
+    _check("MUST", no_secret_echo),
+    _check("MUST", negative_data_rejection, "reject"),
+    _check("MUST", unsupported_method, "wrong_verb"),
+    _check("MUST", auth_required, "unauthorized"),
+    _check("MUST", payable_invoice, "payable"),
+    _check("MUST", unprocessable_invoice, "reason"),
+    _check("MUST", unknown_invoice, "not_found"),
+    _check("SHOULD", strict_schema_conformance, *_OPERATION),
+    _check("SHOULD", router_not_found, "wrong_verb"),
+    _check("SHOULD", invoice_not_found, "not_found", "any"),
+    _check("SHOULD", invoice_echo, "payable"),
+    _check("SHOULD", unprocessable_reason, "reason"),
+)
+PAYMENT_URL_STABLE: Check[tuple[Exchange, Exchange]] = Check(
+    "payment_url_stable", "SHOULD", payment_url_stable
+)
+
+
+def checks_at(level: Level) -> tuple[Check[Answer], ...]:
+    """The answer checks judged at ``level``: MUST ones always, SHOULD ones at strict."""
+    return tuple(check for check in CHECKS if check.runs_at(level))

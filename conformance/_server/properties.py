@@ -1,0 +1,126 @@
+"""Property tests from the bundled spec: schemathesis generates, ``Target`` sends, our checks judge.
+
+Schemathesis' examples, coverage and fuzzing phases run in positive and negative modes. Every case
+goes through the run's ``Target`` (budget, pacing, no redirects), so generated traffic obeys the
+same limits as the rest of the run. Generated ``lago_id``s are random: they never name a real
+invoice, so no checkout is ever created by them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import hypothesis
+import schemathesis
+from hypothesis import HealthCheck, Phase, Verbosity
+from schemathesis import GenerationMode
+from schemathesis.generation.hypothesis.builder import (
+    HypothesisTestConfig,
+    HypothesisTestMode,
+    create_test,
+)
+
+from conformance._contract.document import load_document
+from conformance._contract.rules import OPERATION_PATH
+from conformance._server.checks import Expectation
+from conformance._server.target import BudgetExhausted, TargetUnusable, Unsendable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conformance._contract.levels import Level
+    from conformance._server.target import Exchange, Target
+
+__all__ = ["run_property_tests"]
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_POSITIVE_AUTH = re.compile(r"Bearer \S*")
+
+
+def _plan(case: schemathesis.Case[Any], target: Target) -> tuple[str | None, Expectation]:
+    """The Authorization header to send for ``case``, and what its answer must be."""
+    method = case.method.upper()
+    authorization = case.headers.get("Authorization") if case.headers else None
+    if authorization is not None and _POSITIVE_AUTH.fullmatch(authorization):
+        # A well-formed bearer: send the run's key, so the case exercises the id, not the auth.
+        authorization = target.bearer()
+    if method != "POST":
+        return authorization, Expectation("wrong_verb")
+    valid_id = _UUID.fullmatch(str(case.path_parameters.get("lago_id", ""))) is not None
+    if authorization != target.bearer():
+        # With a malformed id as well, a router may answer 404 before auth looks: both are fine.
+        return authorization, Expectation("unauthorized" if valid_id else "reject")
+    return authorization, Expectation("any" if valid_id else "reject")
+
+
+def run_property_tests(
+    target: Target,
+    level: Level,
+    seed: int,
+    max_examples: int,
+    record: Callable[[Exchange, Expectation, str], None],
+) -> list[str]:
+    """Run the property tests, recording each answer; returns notes for the report."""
+    config = schemathesis.Config()
+    schema = schemathesis.openapi.from_dict(load_document(level), config=config)
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+    operation = schema[OPERATION_PATH]["POST"]
+    state = {"unsent": 0, "unsendable": 0}
+    aborted: list[TargetUnusable] = []
+
+    def test(case: schemathesis.Case[Any]) -> None:
+        if aborted or target.remaining <= 0:
+            state["unsent"] += 1
+            return
+        authorization, expectation = _plan(case, target)
+        phase = case.meta.phase.name.value if case.meta is not None else "fuzzing"
+        try:
+            exchange = target.send(case.method.upper(), case.formatted_path, authorization)
+        except BudgetExhausted:
+            state["unsent"] += 1
+            return
+        except Unsendable:
+            state["unsendable"] += 1
+            return
+        except TargetUnusable as error:
+            aborted.append(error)
+            return
+        record(exchange, expectation, f"property/{phase}")
+
+    settings = {
+        "max_examples": max_examples,
+        "deadline": None,
+        "database": None,
+        "derandomize": False,
+        "phases": (Phase.explicit, Phase.generate),
+        "suppress_health_check": list(HealthCheck),
+        "verbosity": Verbosity.quiet,
+    }
+    hypothesis_test = create_test(
+        operation=operation,
+        test_func=test,
+        config=HypothesisTestConfig(
+            project=schema.config,
+            modes=list(HypothesisTestMode),
+            settings=hypothesis.settings(**settings),  # type: ignore[arg-type]
+            explicit_setting_names=set(settings),
+            apply_ci_profile=False,
+            seed=seed,
+        ),
+    )
+    hypothesis_test()
+    if aborted:
+        raise aborted[0]
+    notes = []
+    if state["unsendable"]:
+        notes.append(
+            f"{state['unsendable']} generated cases had an Authorization value no HTTP client "
+            "can send (control characters); they were skipped"
+        )
+    if state["unsent"]:
+        notes.append(
+            f"property tests stopped at --max-requests {target.max_requests}: "
+            f"{state['unsent']} generated cases were not sent"
+        )
+    return notes

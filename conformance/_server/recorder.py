@@ -1,0 +1,131 @@
+"""The server suite's recorder: judges each answer with every check that applies to it, and keeps
+one result per check x scenario, with the status and 422-reason coverage of the run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from conformance._contract.document import DOCUMENTED_STATUSES
+from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
+from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
+from conformance._report.findings import CaseResult
+from conformance._server.checks import Answer
+
+if TYPE_CHECKING:
+    from conformance._contract.fixtures import Fixtures
+    from conformance._contract.levels import Severity
+    from conformance._report.findings import Check, Finding
+    from conformance._server.checks import Expectation
+    from conformance._server.target import Exchange
+
+__all__ = ["REASONS", "Recorder"]
+
+REASONS = tuple(key for key in FIXTURE_KEYS if key != PAYABLE)
+# A presented token this short is a generated one, not a credential worth hiding.
+_MIN_SECRET = 8
+
+
+class Recorder:
+    """Judges each answer with every applicable check and keeps one result per check x scenario."""
+
+    def __init__(self, checks: tuple[Check[Answer], ...], api_key: str) -> None:
+        self.checks = checks
+        self.api_key = api_key
+        self.results: dict[tuple[str, str], list[Finding]] = {}
+        self.severities: dict[str, Severity] = {check.name: check.severity for check in checks}
+        self.skipped: dict[tuple[str, str], str] = {}
+        self.statuses: Counter[int] = Counter()
+        self.reasons: set[str] = set()
+        self.unevaluated = 0
+
+    def _secrets(self, exchange: Exchange) -> tuple[str, ...]:
+        presented = bearer_token(exchange.authorization)
+        extra = [presented] if presented and len(presented) >= _MIN_SECRET else []
+        return tuple({self.api_key, *extra})
+
+    def _observe(self, exchange: Exchange) -> None:
+        if exchange.status is None or exchange.method != "POST":
+            return
+        self.statuses[exchange.status] += 1
+        body = exchange.body_json()
+        if exchange.status == 422 and isinstance(body, dict):
+            self.reasons.update(r for r in error_reasons(body) or () if isinstance(r, str))
+            if body.get("code") == THIRD_PARTY_ERROR:
+                self.reasons.add(THIRD_PARTY_ERROR)
+
+    def record(self, exchange: Exchange, expectation: Expectation, scenario: str) -> None:
+        """Judge ``exchange`` with every check that applies to ``expectation``."""
+        if exchange.rate_limited:
+            self.unevaluated += 1
+            return
+        self._observe(exchange)
+        answer = Answer(exchange, expectation, self._secrets(exchange))
+        for check in self.checks:
+            if not check.applies_to(answer.kind):
+                continue
+            findings = self.results.setdefault((check.name, scenario), [])
+            for problem in check.judge(answer):
+                if not any(finding.title == problem.title for finding in findings):
+                    findings.append(check.finding(problem, exchange.curl(), answer.secrets))
+
+    def judge(self, check: Check[Any], scenario: str, observed: Any, reproduce: str) -> None:
+        """Judge a run-level observation (not one answer) with ``check``."""
+        self.severities[check.name] = check.severity
+        findings = self.results.setdefault((check.name, scenario), [])
+        findings += [check.finding(p, reproduce, (self.api_key,)) for p in check.judge(observed)]
+
+    def skip(self, scenario: str, expectation: Expectation, reason: str) -> None:
+        """Mark every check meant for ``expectation``'s kind as not run on ``scenario``."""
+        for check in self.checks:
+            if check.kinds is not None and check.applies_to(expectation.kind):
+                self.skipped[(check.name, scenario)] = reason
+
+    def case_results(self) -> list[CaseResult]:
+        """One result per check x scenario, in the order they were first seen."""
+        keys = list(self.results) + [key for key in self.skipped if key not in self.results]
+        return [
+            CaseResult(
+                check,
+                scenario,
+                self.severities[check],
+                tuple(self.results.get((check, scenario), ())),
+                self.skipped.get((check, scenario)),
+            )
+            for check, scenario in keys
+        ]
+
+    def coverage(self, fixtures: Fixtures) -> dict[str, Any]:
+        """Which documented statuses and 422 reasons the run saw, and why not where it did not."""
+        statuses: dict[str, dict[str, Any]] = {}
+        for status in DOCUMENTED_STATUSES:
+            seen = self.statuses.get(status, 0)
+            if seen:
+                verdict = "covered"
+            elif status == 200 and fixtures.get(PAYABLE) is None:
+                verdict = "not covered: no fixture names `payable`"
+            elif status == 422 and not any(fixtures.get(reason) for reason in REASONS):
+                verdict = "not covered: no fixture names a 422 reason"
+            else:
+                verdict = "not observed"
+            statuses[str(status)] = {"observed": seen, "verdict": verdict}
+        for status, seen in sorted(self.statuses.items()):
+            statuses.setdefault(str(status), {"observed": seen, "verdict": "undocumented"})
+        reasons = {}
+        for reason in REASONS:
+            if reason in self.reasons:
+                reasons[reason] = "covered"
+            else:
+                reasons[reason] = (
+                    "not observed" if fixtures.get(reason) else "not covered: no fixture names it"
+                )
+        return {
+            "statuses": statuses,
+            "reasons": reasons,
+            "tables": {
+                "Status coverage": [["status", "responses", "verdict"]]
+                + [[code, row["observed"], row["verdict"]] for code, row in statuses.items()],
+                "422 reasons": [["reason", "verdict"]]
+                + [[reason, verdict] for reason, verdict in reasons.items()],
+            },
+        }
