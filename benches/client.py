@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from conformance._client.adapters import Subject, command_subject, load_adapter
 from benches.server import write_bench_report
-from conformance._client.suite import run_client_suite
+from conformance._client.adapters import Subject, command_subject, load_adapter
 from conformance._client.outcome import failure
+from conformance._client.suite import run_client_suite
 
 if TYPE_CHECKING:
     from conformance._client.outcome import Outcome

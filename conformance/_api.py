@@ -35,10 +35,15 @@ def run_server_suite(
     """
     options = options or ServerOptions()
     api_key = options.api_key or os.environ.get("LAGO_API_KEY") or None
-    limits = {"timeout": options.timeout, "max_requests": options.max_requests}
     if options.base_url is None:
         mock = LagoMock(api_key=api_key or DEFAULT_API_KEY, seed=options.seed)
-        target = Target(api_key=mock.api_key, app=mock, rate_limit=options.rate_limit or None, **limits)
+        target = Target(
+            mock.api_key,
+            app=mock,
+            timeout=options.timeout,
+            max_requests=options.max_requests,
+            rate_limit=options.rate_limit or None,
+        )
         subject = {"target": "embedded mock (in-process)"}
         fixtures = options.fixtures if options.fixtures is not None else mock.fixtures
     else:
@@ -48,7 +53,13 @@ def run_server_suite(
         if any(character.isspace() for character in api_key):
             raise UsageError("the API key holds whitespace; check --api-key or LAGO_API_KEY")
         rate = default_rate(url) if options.rate_limit is None else options.rate_limit
-        target = Target(api_key=api_key, base_url=str(url).rstrip("/"), rate_limit=rate or None, **limits)
+        target = Target(
+            api_key,
+            base_url=str(url).rstrip("/"),
+            timeout=options.timeout,
+            max_requests=options.max_requests,
+            rate_limit=rate or None,
+        )
         subject = {"target": target.url}
         fixtures = options.fixtures or Fixtures()
     target.on_request = on_request

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from conformance import LagoMock
-from conformance._mock.app import JSON_CONTENT_TYPE, bearer_token
+from conformance._contract.rules import JSON_CONTENT_TYPE, bearer_token
 
 if TYPE_CHECKING:
     from collections.abc import Callable

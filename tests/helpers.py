@@ -10,9 +10,10 @@ from conformance._server.target import Target
 from tests.faulty_servers import FaultyLago
 
 if TYPE_CHECKING:
-    from conformance._contract.levels import Level
-    from conformance._report.findings import FailOn, Report
     from conformance._contract.fixtures import Fixtures
+    from conformance._contract.levels import Level
+    from conformance._contract.levels import FailOn
+    from conformance._report.findings import Report
 
 
 def run_suite(

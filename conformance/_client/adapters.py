@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conformance._errors import UsageError
 from conformance._client.outcome import failure, success
 from conformance._client.reference import reference_adapter
+from conformance._errors import UsageError
 from conformance._version import __version__
 
 if TYPE_CHECKING:

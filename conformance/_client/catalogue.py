@@ -96,10 +96,20 @@ def _documented() -> list[Scenario]:
             (SUCCESS_DETAILS, ALL_SUCCESS_FIELDS),
         ),
         Scenario("200-generated", "documented", (), (SUCCESS_DETAILS,), generated=True),
-        Scenario("401-unauthorized", "documented", (Reply.error(401),), (ERROR_FIELDS, NO_RETRY_AFTER_4XX)),
+        Scenario(
+            "401-unauthorized",
+            "documented",
+            (Reply.error(401),),
+            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+        ),
     ]
     scenarios += [
-        Scenario(f"404-{code}", "documented", (Reply.error(404, code),), (ERROR_FIELDS, NO_RETRY_AFTER_4XX))
+        Scenario(
+            f"404-{code}",
+            "documented",
+            (Reply.error(404, code),),
+            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+        )
         for code in NOT_FOUND_CODES
     ]
     scenarios += [
@@ -132,7 +142,9 @@ def _requests() -> list[Scenario]:
         Scenario("request-us", "request", ok, (REQUEST_SHAPE,), base="us", in_process_only=True),
         Scenario("request-eu", "request", ok, (REQUEST_SHAPE,), base="eu", in_process_only=True),
         Scenario("request-self-hosted", "request", ok, (REQUEST_SHAPE,), base="self-hosted"),
-        Scenario("request-reserved-characters", "request", ok, (REQUEST_SHAPE,), lago_id=RESERVED_ID),
+        Scenario(
+            "request-reserved-characters", "request", ok, (REQUEST_SHAPE,), lago_id=RESERVED_ID
+        ),
     ]
 
 

@@ -168,7 +168,9 @@ class _ClientRun:
             else "pass"
         )
 
-    def finding(self, scenario: Scenario, check: Check[Call], problem: Problem, call: Call) -> Finding:
+    def finding(
+        self, scenario: Scenario, check: Check[Call], problem: Problem, call: Call
+    ) -> Finding:
         received = f"{problem.received}; served: {_served_text(call, scenario)}"
         return check.finding(
             problem._replace(received=received),

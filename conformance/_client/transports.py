@@ -157,9 +157,7 @@ def call_command(
             break
         except subprocess.TimeoutExpired:
             if len(call.requests) > RUNAWAY_LIMIT:
-                call.error = (
-                    f"the client kept sending requests: killed after {len(call.requests)}"
-                )
+                call.error = f"the client kept sending requests: killed after {len(call.requests)}"
             elif time.perf_counter() > deadline:
                 call.error = f"the command did not finish within {timeout:g} s and was killed"
             else:

@@ -1,4 +1,4 @@
-"""The server checks: what each answer is judged on.
+"""The server checks: what each answer is judged on, and the table of every check.
 
 Every check judges one ``Answer``: an exchange, what its scenario expects, and the secrets that
 were presented. Checks without ``kinds`` judge every answer; the others judge the answers of
@@ -10,64 +10,37 @@ judges a pair of answers, the payable invoice asked twice.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from conformance._contract.document import contract
 from conformance._contract.rules import (
     JSON_MEDIA_TYPE,
     REASON_PHRASES,
-    THIRD_PARTY_ERROR,
-    VALIDATION_ERRORS,
-    error_reasons,
-    payment_details,
 )
 from conformance._report.findings import Check, Problem
+from conformance._server.lago_checks import (
+    invoice_echo,
+    invoice_not_found,
+    payment_url_stable,
+    router_not_found,
+    strict_schema_conformance,
+    unprocessable_reason,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from conformance._contract.levels import Level, Severity
-    from conformance._server.target import Exchange
+    from conformance._server.answer import Answer
+    from conformance._server.exchange import Exchange
 
-__all__ = [
-    "CHECKS",
-    "PAYMENT_URL_STABLE",
-    "Answer",
-    "Expectation",
-    "Kind",
-    "checks_at",
-]
+__all__ = ["CHECKS", "PAYMENT_URL_STABLE", "checks_at"]
 
-Kind = Literal["any", "reject", "unauthorized", "wrong_verb", "payable", "reason", "not_found"]
 _LEAKS = re.compile(
     r"<!doctype html|<html|Traceback \(most recent call last\)|\.rb:\d+:in [`']|"
     r"\bat [\w$.]+\([\w$]+\.(?:java|kt|scala):\d+\)|ActiveRecord::|NoMethodError|/gems/",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """What a scenario's answer must be, beyond the contract."""
-
-    kind: Kind = "any"
-    reason: str | None = None
-    lago_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One answer as the checks see it: the exchange, its expectation, the secrets presented."""
-
-    exchange: Exchange
-    expectation: Expectation
-    secrets: tuple[str, ...] = ()
-
-    @property
-    def kind(self) -> str:
-        """The kind of scenario it answers."""
-        return self.expectation.kind
 
 
 def _documented(status: int | None) -> bool:
@@ -77,7 +50,9 @@ def _documented(status: int | None) -> bool:
 def _status_problem(answer: Answer, expected: int, title: str) -> Iterator[Problem]:
     exchange = answer.exchange
     if exchange.status is not None and exchange.status != expected:
-        yield Problem(title, exchange.describe(), f"{expected} {REASON_PHRASES.get(expected, 'OK')}")
+        yield Problem(
+            title, exchange.describe(), f"{expected} {REASON_PHRASES.get(expected, 'OK')}"
+        )
 
 
 def not_a_server_error(answer: Answer) -> Iterator[Problem]:
@@ -208,102 +183,6 @@ def unprocessable_invoice(answer: Answer) -> Iterator[Problem]:
 def unknown_invoice(answer: Answer) -> Iterator[Problem]:
     """An unknown or malformed id is answered 404."""
     return _status_problem(answer, 404, "Unknown invoice not answered 404")
-
-
-def strict_schema_conformance(answer: Answer) -> Iterator[Problem]:
-    """Documented-valid answers are also valid against Lago's behaviour."""
-    exchange = answer.exchange
-    status, (ok, body) = exchange.status, exchange.json()
-    if (
-        status is None
-        or not _documented(status)
-        or not ok
-        or not contract("documented").is_valid(status, body)
-    ):
-        return
-    violations = contract("strict").violations(status, body)
-    if violations:
-        yield Problem(
-            f"Response differs from Lago's {status}",
-            "; ".join(map(str, violations)),
-            "a body as lago-api renders it (strict level)",
-        )
-
-
-def _code(answer: Answer) -> object:
-    body = answer.exchange.body_json()
-    return body.get("code") if isinstance(body, dict) else None
-
-
-def router_not_found(answer: Answer) -> Iterator[Problem]:
-    """A wrong verb reaches Rails' router: 404 ``resource_not_found``."""
-    status = answer.exchange.status
-    if status is not None and (status, _code(answer)) != (404, "resource_not_found"):
-        yield Problem(
-            "Wrong verb not answered as Lago's router does",
-            answer.exchange.describe(),
-            '404 {"code": "resource_not_found"}',
-        )
-
-
-def invoice_not_found(answer: Answer) -> Iterator[Problem]:
-    """An unknown or malformed id is 404 ``invoice_not_found``."""
-    if answer.exchange.status == 404 and _code(answer) != "invoice_not_found":
-        yield Problem(
-            "Unknown invoice not answered with invoice_not_found",
-            answer.exchange.describe(),
-            '404 {"code": "invoice_not_found"}',
-        )
-
-
-def invoice_echo(answer: Answer) -> Iterator[Problem]:
-    """A 200 names the invoice of the path."""
-    expected = answer.expectation.lago_id
-    if answer.exchange.status != 200 or expected is None:
-        return
-    body = answer.exchange.body_json()
-    if not isinstance(body, dict):
-        return
-    details = payment_details(body)
-    echoed = details.get("lago_invoice_id") if details is not None else None
-    if not isinstance(echoed, str) or echoed.lower() != expected.lower():
-        yield Problem(
-            "Payment URL answered for another invoice",
-            f"lago_invoice_id {echoed!r}",
-            f"lago_invoice_id {expected!r}, the id in the path",
-        )
-
-
-def unprocessable_reason(answer: Answer) -> Iterator[Problem]:
-    """A fixture invoice's 422 gives the reason it was named for."""
-    body, reason = answer.exchange.body_json(), answer.expectation.reason
-    if answer.exchange.status != 422 or not isinstance(body, dict):
-        return
-    if reason == THIRD_PARTY_ERROR:
-        right = body.get("code") == THIRD_PARTY_ERROR
-    else:
-        reasons = error_reasons(body)
-        right = body.get("code") == VALIDATION_ERRORS and reasons is not None and reason in reasons
-    if not right:
-        yield Problem(
-            f"Wrong 422 reason for the {reason} invoice",
-            answer.exchange.describe(),
-            f"422 with {reason!r}",
-        )
-
-
-def payment_url_stable(pair: tuple[Exchange, Exchange]) -> Iterator[Problem]:
-    """Two calls on the payable invoice give the same ``payment_url`` (Lago reuses the link)."""
-    first, again = pair
-    if first.status != 200 or again.status != 200:
-        return
-    urls = [(payment_details(e.body_json()) or {}).get("payment_url") for e in pair]
-    if urls[0] != urls[1]:
-        yield Problem(
-            "Payment URL changed between two calls",
-            f"{urls[0]!r}, then {urls[1]!r}",
-            "the same payment_url for 24 hours (Lago reuses the checkout link)",
-        )
 
 
 # The published contract speaks of POST only: what another verb gets is judged by fewer checks.

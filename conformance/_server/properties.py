@@ -23,14 +23,15 @@ from schemathesis.generation.hypothesis.builder import (
 
 from conformance._contract.document import load_document
 from conformance._contract.rules import OPERATION_PATH
-from conformance._server.checks import Expectation
+from conformance._server.answer import Expectation
 from conformance._server.target import BudgetExhausted, TargetUnusable, Unsendable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from conformance._contract.levels import Level
-    from conformance._server.target import Exchange, Target
+    from conformance._server.exchange import Exchange
+    from conformance._server.target import Target
 
 __all__ = ["run_property_tests"]
 

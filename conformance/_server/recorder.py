@@ -10,14 +10,14 @@ from conformance._contract.document import DOCUMENTED_STATUSES
 from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
 from conformance._report.findings import CaseResult
-from conformance._server.checks import Answer
+from conformance._server.answer import Answer
 
 if TYPE_CHECKING:
     from conformance._contract.fixtures import Fixtures
     from conformance._contract.levels import Severity
     from conformance._report.findings import Check, Finding
-    from conformance._server.checks import Expectation
-    from conformance._server.target import Exchange
+    from conformance._server.answer import Expectation
+    from conformance._server.exchange import Exchange
 
 __all__ = ["REASONS", "Recorder"]
 

@@ -14,14 +14,16 @@ from conformance._contract.document import spec_sha256
 from conformance._contract.fixtures import PAYABLE, Fixtures
 from conformance._contract.levels import LEVELS
 from conformance._report.findings import Report
-from conformance._server.checks import PAYMENT_URL_STABLE, Expectation, checks_at
+from conformance._server.answer import Expectation
+from conformance._server.checks import PAYMENT_URL_STABLE, checks_at
 from conformance._server.properties import run_property_tests
 from conformance._server.recorder import REASONS, Recorder
 from conformance._server.target import BudgetExhausted, TargetUnusable
 
 if TYPE_CHECKING:
     from conformance._contract.levels import FailOn, Level
-    from conformance._server.target import Exchange, Target
+    from conformance._server.exchange import Exchange
+    from conformance._server.target import Target
 
 __all__ = ["ServerOptions", "run_on_target"]
 

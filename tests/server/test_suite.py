@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance import LagoMock, Level, parse_fixtures
-from conformance._report.writers import write_json
 from conformance._mock.serve import serving
+from conformance._report.writers import write_json
 from tests.helpers import run_suite
 
 if TYPE_CHECKING:
-    from conformance._mock.app import MockResponse
+    from conformance._contract.rules import Reply
 
 
 @pytest.mark.parametrize("level", ["documented", "strict"])
@@ -82,7 +82,7 @@ class SpyMock(LagoMock):
 
     paid: list[str]
 
-    def respond(self, method: str, raw_path: str, authorization: str | None) -> MockResponse:
+    def respond(self, method: str, raw_path: str, authorization: str | None) -> Reply:
         response = super().respond(method, raw_path, authorization)
         if response.status == 200:
             self.paid.append(raw_path)

@@ -15,8 +15,8 @@ from conformance._contract.document import contract
 from conformance._contract.rules import OPERATION_PATH
 
 # The seed is vendored so the comparison always runs; the copy is checked against ../shared/.
-SEED = Path(__file__).with_name("data") / "seed-payment-url.md"
-SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_2f294a9493646739.txt"
+SEED = Path(__file__).parents[1] / "data" / "seed-payment-url.md"
+SHARED_SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_2f294a9493646739.txt"
 
 
 def test_vendored_seed_matches_the_shared_one() -> None:

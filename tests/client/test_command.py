@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.http
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON = shlex.quote(sys.executable)
 
 
@@ -48,9 +48,14 @@ def test_reference_command_passes_every_scenario_over_http(monkeypatch: pytest.M
 @pytest.mark.parametrize(
     ("flags", "scenario", "check"),
     [
-        pytest.param({"auth_scheme": "Token"}, "request-self-hosted", "request_shape", id="wrong-auth"),
         pytest.param(
-            {"path": "invoice/{id}/payment_url"}, "request-self-hosted", "request_shape", id="wrong-path"
+            {"auth_scheme": "Token"}, "request-self-hosted", "request_shape", id="wrong-auth"
+        ),
+        pytest.param(
+            {"path": "invoice/{id}/payment_url"},
+            "request-self-hosted",
+            "request_shape",
+            id="wrong-path",
         ),
         pytest.param(
             {"encode_id": False}, "request-reserved-characters", "request_shape", id="no-encoding"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance._server.checks import CHECKS
 from conformance._mock.serve import serving
+from conformance._server.checks import CHECKS
 from tests.faulty_servers import FAULTS, Fault, FaultyLago
 from tests.helpers import run_suite
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import TextIO
 
-GOLDEN = Path(__file__).with_name("data") / "golden"
+GOLDEN = Path(__file__).parents[1] / "data" / "golden"
 SECRET = 'sk_live_"<&>'
 
 

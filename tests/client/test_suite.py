@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance._client.adapters import Subject, load_adapter
+from conformance._client.call import API_KEY
+from conformance._client.catalogue import catalogue, generated_bodies
 from conformance._client.suite import ClientOptions, run_subject, scenario_names
 from conformance._contract.levels import LEVELS
-from conformance._client.call import API_KEY
 from conformance._report.writers import write_json, write_junit, write_markdown
-from conformance._client.catalogue import catalogue, generated_bodies
 from tests.faulty_clients import FaultyClient
 
 if TYPE_CHECKING:
@@ -109,9 +109,13 @@ FAULTS = [
     pytest.param(
         FaultyClient(auth_scheme="Token"), "request-us", "request_shape", id="wrong-auth-scheme"
     ),
-    pytest.param(FaultyClient(method="GET"), "request-us", "request_shape", id="get-instead-of-post"),
+    pytest.param(
+        FaultyClient(method="GET"), "request-us", "request_shape", id="get-instead-of-post"
+    ),
     pytest.param(FaultyClient(send_body=True), "request-us", "request_shape", id="sends-a-body"),
-    pytest.param(FaultyClient(fixed_base=US), "request-eu", "request_shape", id="ignores-base-url-eu"),
+    pytest.param(
+        FaultyClient(fixed_base=US), "request-eu", "request_shape", id="ignores-base-url-eu"
+    ),
     pytest.param(
         FaultyClient(fixed_base=US),
         "request-self-hosted",
@@ -119,7 +123,10 @@ FAULTS = [
         id="ignores-base-url-self-hosted",
     ),
     pytest.param(
-        FaultyClient(path="invoice/{id}/payment_url"), "request-us", "request_shape", id="wrong-path"
+        FaultyClient(path="invoice/{id}/payment_url"),
+        "request-us",
+        "request_shape",
+        id="wrong-path",
     ),
     pytest.param(
         FaultyClient(path="invoices/{id}/payment-url"),
@@ -137,12 +144,17 @@ FAULTS = [
         FaultyClient(retries_4xx=2), "401-unauthorized", "no_retry_after_4xx", id="retries-4xx"
     ),
     pytest.param(
-        FaultyClient(retries_429=None), "429-always", "rate_limit_bounded", id="retries-429-unbounded"
+        FaultyClient(retries_429=None),
+        "429-always",
+        "rate_limit_bounded",
+        id="retries-429-unbounded",
     ),
     pytest.param(
         FaultyClient(retries_429=10), "429-always", "rate_limit_bounded", id="retries-429-too-often"
     ),
-    pytest.param(FaultyClient(retries_429=0), "429-then-200", "rate_limit_retried", id="gives-up-on-429"),
+    pytest.param(
+        FaultyClient(retries_429=0), "429-then-200", "rate_limit_retried", id="gives-up-on-429"
+    ),
     pytest.param(
         FaultyClient(forbid_unknown=True),
         "200-generated",

@@ -8,7 +8,8 @@ import pytest
 
 from conformance import LEVELS, VALIDATION_REASONS, LagoMock
 from conformance._contract.document import contract
-from conformance._mock.app import LINK_LIFETIME_SECONDS, bearer_token, cast_uuid, normalize_path
+from conformance._contract.rules import bearer_token, cast_uuid, normalize_path
+from conformance._mock.app import LINK_LIFETIME_SECONDS
 from conformance._mock.organization import NOT_FOUND
 from tests.conftest import API_KEY
 
@@ -293,7 +294,7 @@ def test_rate_limit_answers_429_with_headers_once_exceeded() -> None:
     statuses = [mock.respond("POST", path, f"Bearer {API_KEY}") for _ in range(3)]
     assert [r.status for r in statuses] == [200, 200, 429]
     limited = statuses[2]
-    assert limited.body == {"status": 429, "error": "Too Many Requests"}
+    assert limited.json() == {"status": 429, "error": "Too Many Requests"}
     assert dict(limited.headers) == {
         "x-ratelimit-limit": "2",
         "x-ratelimit-remaining": "0",

@@ -4,13 +4,12 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 from conformance import LagoMock, dump_fixtures
 from conformance._cli.main import main
 from conformance._mock.serve import serving
-import httpx
-
 from conformance._server.target import default_rate
 from tests.faulty_servers import FAULTS, FaultyLago
 from tests.servers import closed_port, hang, html_site

@@ -1,0 +1,36 @@
+"""What the server checks judge: one answer, and what its scenario expected of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from conformance._server.exchange import Exchange
+
+__all__ = ["Answer", "Expectation", "Kind"]
+
+Kind = Literal["any", "reject", "unauthorized", "wrong_verb", "payable", "reason", "not_found"]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a scenario's answer must be, beyond the contract."""
+
+    kind: Kind = "any"
+    reason: str | None = None
+    lago_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer as the checks see it: the exchange, its expectation, the secrets presented."""
+
+    exchange: Exchange
+    expectation: Expectation
+    secrets: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The kind of scenario it answers."""
+        return self.expectation.kind

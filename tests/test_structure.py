@@ -1,0 +1,145 @@
+"""The architecture, checked: layers, no import cycles, small modules, documented public names.
+
+Layers, lowest first; a module may import only from its own layer or a lower one:
+
+    ground    _version, _errors
+    contract  _contract, _asgi
+    report    _report
+    suites    _mock, _server, _client  (peers: none imports another)
+    api       _api
+    cli       _cli
+    fronts    pytest_plugin (uses the CLI's option types), __main__, __init__
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "conformance"
+LAYERS: dict[str, int] = {
+    "_version": 0, "_errors": 0,
+    "_contract": 1, "_asgi": 1,
+    "_report": 2,
+    "_mock": 3, "_server": 3, "_client": 3,
+    "_api": 4,
+    "_cli": 5,
+    "pytest_plugin": 6, "__init__": 6, "__main__": 6,
+}  # fmt: skip
+MAX_LINES = 300
+
+
+def _modules() -> list[str]:
+    names = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def _part(module: str) -> str:
+    """The top-level part a module belongs to: ``conformance._server.suite`` -> ``_server``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imports(module: str) -> set[str]:
+    """The ``conformance`` modules ``module`` imports, at run time or for typing alike."""
+    path = PACKAGE.parent / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = PACKAGE.parent / module.replace(".", "/") / "__init__.py"
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("conformance")
+        ):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("conformance")}
+    return found - {module}
+
+
+MODULES = _modules()
+
+
+def test_every_part_has_a_layer() -> None:
+    assert {_part(module) for module in MODULES} <= set(LAYERS)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_module_imports_a_higher_layer_or_a_peer_suite(module: str) -> None:
+    mine = _part(module)
+    for imported in _imports(module):
+        theirs = _part(imported)
+        assert LAYERS[theirs] < LAYERS[mine] or theirs == mine, f"{module} imports {imported}"
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    graph = {module: {i for i in _imports(module) if i in MODULES} for module in MODULES}
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for imported in sorted(graph[module]):
+            assert state.get(imported) != "open", " -> ".join([*path, module, imported])
+            if imported not in state:
+                visit(imported, [*path, module])
+        state[module] = "done"
+
+    for module in MODULES:
+        if module not in state:
+            visit(module, [])
+
+
+def test_each_module_imports_alone_in_a_fresh_interpreter() -> None:
+    # One interpreter per module, in a fixed order: an import cycle or an import that only works
+    # after another module was loaded fails here.
+    script = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)"
+    for module in MODULES:
+        if module.endswith("__main__"):
+            continue
+        result = subprocess.run(
+            [sys.executable, "-c", script, module], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, f"{module}: {result.stderr[-800:]}"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_modules_stay_small(module: str) -> None:
+    path = PACKAGE.parent / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = PACKAGE.parent / module.replace(".", "/") / "__init__.py"
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{module} has {lines} lines"
+
+
+def test_every_public_name_is_documented() -> None:
+    import conformance
+
+    undocumented = []
+    for name in conformance.__all__:
+        value = getattr(conformance, name)
+        if (inspect.isclass(value) or inspect.isfunction(value)) and not inspect.getdoc(value):
+            undocumented.append(name)
+        if inspect.isclass(value):
+            undocumented += [
+                f"{name}.{attr}"
+                for attr, member in vars(value).items()
+                if not attr.startswith("_") and inspect.isfunction(member) and not member.__doc__
+            ]
+    assert undocumented == []
+
+
+def test_the_pytest_plugin_imports_nothing_heavy() -> None:
+    code = "import sys, conformance.pytest_plugin; print(' '.join(sorted(sys.modules)))"
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout.split())  # fmt: skip
+    heavy = {"uvicorn", "rich", "yaml", "schemathesis", "httpx", "jsonschema_rs", "hypothesis"}
+    assert loaded & heavy == set()
