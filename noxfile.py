@@ -51,6 +51,30 @@ def typing(session: nox.Session) -> None:
 
 
 @nox.session
+def latest(session: nox.Session) -> None:
+    """Run the tests on the newest release of every dependency, past our pins: drift shows here."""
+    dependencies = [*PYPROJECT["project"]["dependencies"], *dependency_names("test")]
+    names = sorted({_name(requirement) for requirement in dependencies})
+    # The newest of each, unpinned; then the project without its pins (e.g. schemathesis <4.33).
+    session.install("--upgrade", *names)
+    session.install("--no-deps", ".")
+    listing = "import importlib.metadata as m, sys; [print(n, m.version(n)) for n in sys.argv[1:]]"
+    session.run("python", "-c", listing, *names, silent=False)
+    session.run("pytest", *session.posargs)
+
+
+def dependency_names(group: str) -> list[str]:
+    """The requirements of a dependency group, as strings."""
+    return [str(req) for req in nox.project.dependency_groups(PYPROJECT, group)]
+
+
+def _name(requirement: str) -> str:
+    for separator in "<>=!~[; ":
+        requirement = requirement.split(separator, 1)[0]
+    return requirement
+
+
+@nox.session
 def mock(session: nox.Session) -> None:
     """Serve the Lago mock over HTTP on 127.0.0.1 (arguments go to `lago-conformance mock`)."""
     install(session)
@@ -73,8 +97,8 @@ def conformance(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmark the mock, the server suite and the client catalogue; writes reports/bench*.json."""
     install(session, "bench")
-    session.run("python", "-m", "conformance._bench", *session.posargs)
-    session.run("python", "-m", "conformance._client_bench")
+    session.run("python", "-m", "benches.server", *session.posargs)
+    session.run("python", "-m", "benches.client")
 
 
 # The latest release, the first with 429 retries (1.46.0) and the last without (1.45.0).

@@ -23,7 +23,7 @@ import httpx
 from benches.server import write_bench_report
 from conformance._client.adapters import Subject, command_subject, load_adapter
 from conformance._client.outcome import failure
-from conformance._client.suite import run_client_suite
+from conformance._client.suite import ClientOptions, run_subject
 
 if TYPE_CHECKING:
     from conformance._client.outcome import Outcome
@@ -46,7 +46,7 @@ def _baseline(base_url: str, api_key: str, lago_id: str) -> Outcome:
 
 def _time(subject: Subject, examples: int, timeout: float) -> tuple[float, int, int]:
     start = time.perf_counter()
-    report = run_client_suite(subject, level="strict", max_examples=examples, timeout=timeout)
+    report = run_subject(subject, ClientOptions(max_examples=examples, timeout=timeout))
     seconds = time.perf_counter() - start
     calls = sum(entry["calls"] for entry in report.metadata["scenarios"].values())
     return seconds, calls, len(report.findings)
@@ -94,7 +94,7 @@ def bench_client(examples: int, command_examples: int, rounds: int) -> dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     """Run the client benchmarks, print a table, write the JSON report."""
-    parser = argparse.ArgumentParser(prog="python -m conformance._client_bench")
+    parser = argparse.ArgumentParser(prog="python -m benches.client")
     parser.add_argument("--examples", type=int, default=100, help="generated 200 bodies in-process")
     parser.add_argument(
         "--command-examples", type=int, default=10, help="generated bodies over HTTP"

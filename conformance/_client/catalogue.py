@@ -23,7 +23,12 @@ from conformance._client.checks import (
     TRANSPORT_FAULT,
 )
 from conformance._contract.document import NOT_FOUND_CODES, VALIDATION_REASONS, example_body
-from conformance._contract.rules import THIRD_PARTY_ERROR, VALIDATION_ERRORS, Reply
+from conformance._contract.rules import (
+    THIRD_PARTY_ERROR,
+    VALIDATION_ERRORS,
+    Reply,
+    payment_details,
+)
 
 if TYPE_CHECKING:
     from conformance._client.call import Call, Serve
@@ -66,9 +71,7 @@ def generated_bodies(level: Level, seed: int, count: int) -> list[dict[str, Any]
     """``count`` 200 bodies valid at ``level``, with unknown fields and non-ASCII text; seeded."""
     bodies: list[dict[str, Any]] = []
     strategy = response_bodies(level, 200, extra_fields=True).filter(
-        lambda body: (
-            isinstance(body, dict) and isinstance(body.get("invoice_payment_details"), dict)
-        )
+        lambda body: payment_details(body) is not None
     )
 
     @hypothesis_seed(seed)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from conformance._client.outcome import DETAIL_FIELDS, failure, success
-from conformance._contract.rules import ROOT_KEY
+from conformance._contract.rules import ROOT_KEY, payment_details
 
 if TYPE_CHECKING:
     import ssl
@@ -119,9 +119,9 @@ def _error(response: httpx.Response) -> PaymentUrlError:
 
 def _details(response: httpx.Response) -> PaymentDetails:
     body = _json(response)
-    if not isinstance(body, dict) or not isinstance(body.get(ROOT_KEY), dict):
+    details = payment_details(body)
+    if details is None:
         raise PaymentUrlError(f"HTTP {response.status_code} without a {ROOT_KEY} object", 200)
-    details = body[ROOT_KEY]
     fields = {name: details.get(name) for name in DETAIL_FIELDS}
     for name, value in fields.items():
         if value is not None and not isinstance(value, str):

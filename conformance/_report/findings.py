@@ -92,11 +92,6 @@ class Check(Generic[T]):
     judge: Callable[[T], Iterable[Problem]]
     kinds: frozenset[str] | None = None
 
-    @property
-    def description(self) -> str:
-        """The first line of the judge's docstring."""
-        return (self.judge.__doc__ or "").strip().splitlines()[0] if self.judge.__doc__ else ""
-
     def applies_to(self, kind: str) -> bool:
         """Whether this check judges observations of ``kind``."""
         return self.kinds is None or kind in self.kinds

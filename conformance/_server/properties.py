@@ -11,23 +11,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import hypothesis
-import schemathesis
-from hypothesis import HealthCheck, Phase, Verbosity
-from schemathesis import GenerationMode
-from schemathesis.generation.hypothesis.builder import (
-    HypothesisTestConfig,
-    HypothesisTestMode,
-    create_test,
-)
-
 from conformance._contract.document import load_document
-from conformance._contract.rules import OPERATION_PATH
 from conformance._server.answer import Expectation
+from conformance._server.generation import case_phase, generate_cases
 from conformance._server.target import BudgetExhausted, TargetUnusable, Unsendable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    import schemathesis
 
     from conformance._contract.levels import Level
     from conformance._server.exchange import Exchange
@@ -63,10 +55,6 @@ def run_property_tests(
     record: Callable[[Exchange, Expectation, str], None],
 ) -> list[str]:
     """Run the property tests, recording each answer; returns notes for the report."""
-    config = schemathesis.Config()
-    schema = schemathesis.openapi.from_dict(load_document(level), config=config)
-    schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-    operation = schema[OPERATION_PATH]["POST"]
     state = {"unsent": 0, "unsendable": 0}
     aborted: list[TargetUnusable] = []
 
@@ -75,7 +63,7 @@ def run_property_tests(
             state["unsent"] += 1
             return
         authorization, expectation = _plan(case, target)
-        phase = case.meta.phase.name.value if case.meta is not None else "fuzzing"
+        phase = case_phase(case)
         try:
             exchange = target.send(case.method.upper(), case.formatted_path, authorization)
         except BudgetExhausted:
@@ -89,28 +77,7 @@ def run_property_tests(
             return
         record(exchange, expectation, f"property/{phase}")
 
-    settings = {
-        "max_examples": max_examples,
-        "deadline": None,
-        "database": None,
-        "derandomize": False,
-        "phases": (Phase.explicit, Phase.generate),
-        "suppress_health_check": list(HealthCheck),
-        "verbosity": Verbosity.quiet,
-    }
-    hypothesis_test = create_test(
-        operation=operation,
-        test_func=test,
-        config=HypothesisTestConfig(
-            project=schema.config,
-            modes=list(HypothesisTestMode),
-            settings=hypothesis.settings(**settings),  # type: ignore[arg-type]
-            explicit_setting_names=set(settings),
-            apply_ci_profile=False,
-            seed=seed,
-        ),
-    )
-    hypothesis_test()
+    generate_cases(load_document(level), seed, max_examples, test)
     if aborted:
         raise aborted[0]
     notes = []
