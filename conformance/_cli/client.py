@@ -25,6 +25,7 @@ def run_client(args: argparse.Namespace) -> int:
         max_examples=args.max_examples,
         scenarios=tuple(args.scenario or ()),
         timeout=args.timeout,
+        jobs=args.jobs,
     )
     progress = Progress("lago-conformance client", unit="call")
     try:

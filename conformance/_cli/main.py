@@ -124,6 +124,12 @@ def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="SECONDS",
         help=f"kill a --command still running after this long (default {COMMAND_TIMEOUT:g})",
     )
+    client.add_argument(
+        "--jobs",
+        type=positive_int,
+        metavar="N",
+        help="run N scenarios of a --command at once, each on its own server (default: one per core)",
+    )
     client.set_defaults(run=_run_client)
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import queue
 import shlex
-from dataclasses import dataclass
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from conformance._client.adapters import Subject, command_subject, load_adapter
@@ -46,6 +50,24 @@ class ClientOptions:
     max_examples: int = 100
     scenarios: tuple[str, ...] = ()
     timeout: float = COMMAND_TIMEOUT
+    # Scenarios run at once for a command (each with its own server); None: one per core.
+    # In-process adapters run one at a time: respx patches httpx for the whole process.
+    jobs: int | None = None
+
+    def jobs_for(self, subject: Subject) -> int:
+        """How many scenarios run at once for ``subject``."""
+        if subject.command is None:
+            return 1
+        return max(1, self.jobs if self.jobs is not None else (os.cpu_count() or 1))
+
+
+@dataclass
+class _Judged:
+    """What one scenario gave: its results, its record for the report, its verdict."""
+
+    results: list[CaseResult] = field(default_factory=list)
+    record: dict[str, Any] | None = None
+    verdict: str = "pass"
 
 
 def subject_for(options: ClientOptions) -> Subject:
@@ -84,6 +106,14 @@ def _variants(scenario: Scenario, options: ClientOptions) -> list[tuple[Serve, .
     return [scenario.serves]
 
 
+def _shown_url(url: str, call: Call) -> str:
+    # The harness's own server listens on a new port each run: name it, so reports compare.
+    origin = urllib.parse.urlsplit(call.base_url)
+    if origin.hostname == "127.0.0.1" and url.startswith(f"{origin.scheme}://{origin.netloc}/"):
+        return "<harness>" + url[len(f"{origin.scheme}://{origin.netloc}") :]
+    return url
+
+
 def _served_text(call: Call, scenario: Scenario) -> str:
     served = call.served or list(scenario.serves)
     return " then ".join(serve.describe() for serve in served[:3]) + (
@@ -92,30 +122,37 @@ def _served_text(call: Call, scenario: Scenario) -> str:
 
 
 class _ClientRun:
-    """One run's state: the subject, the options, and the fault server of a command."""
+    """One run's state: the subject and the options; each call gets the server it runs on."""
 
     def __init__(self, subject: Subject, options: ClientOptions) -> None:
         self.subject, self.options = subject, options
-        self.server: FaultServer | None = None
 
-    def call(self, scenario: Scenario, serves: tuple[Serve, ...]) -> Call:
+    def call(
+        self, scenario: Scenario, serves: tuple[Serve, ...], server: FaultServer | None
+    ) -> Call:
         if self.subject.call is not None:
             return call_in_process(
                 self.subject.call, serves, BASE_URLS[scenario.base], scenario.lago_id
             )
-        assert self.server is not None
+        assert server is not None
         assert self.subject.command is not None
         prefix = "/lago/api/v1" if scenario.base == "self-hosted" else "/api/v1"
         return call_command(
             self.subject.command,
-            self.server,
+            server,
             serves=serves,
             path_prefix=prefix,
             lago_id=scenario.lago_id,
             timeout=self.options.timeout,
         )
 
-    def scenario(self, scenario: Scenario, report: Report, step: Callable[[str], None]) -> str:
+    def scenario(
+        self,
+        scenario: Scenario,
+        variants: list[tuple[Serve, ...]],
+        server: FaultServer | None,
+        step: Callable[[str], None],
+    ) -> _Judged:
         checks = [c for c in scenario.checks if c.runs_at(self.options.level)]
         skipped = None
         if not checks:
@@ -123,18 +160,18 @@ class _ClientRun:
         elif self.subject.command is not None and scenario.in_process_only:
             skipped = "needs a public host name: runs in-process only"
         if skipped is not None:
-            report.results += [
+            results = [
                 CaseResult(c.name, scenario.name, c.severity, skipped=skipped)
                 for c in scenario.checks
             ]
-            return f"not run: {skipped}"
+            return _Judged(results, None, f"not run: {skipped}")
         found: dict[str, list[Finding]] = {check.name: [] for check in checks}
         judged: dict[str, bool] = dict.fromkeys(found, False)
-        failed, variants = 0, _variants(scenario, self.options)
+        failed = 0
         wants_reply = scenario.generated or any(isinstance(s, Reply) for s in scenario.serves)
         record: dict[str, Any] = {}
         for serves in variants:
-            call = self.call(scenario, serves)
+            call = self.call(scenario, serves, server)
             step(scenario.name)
             problems = judge_call(checks, call, wants_reply=wants_reply)
             kind = "outcome" if call.outcome is not None else "no outcome"
@@ -147,26 +184,24 @@ class _ClientRun:
             if not record or (failed == 1 and any(problems.values())):
                 record = self.record(scenario, call)
         record.update(calls=len(variants), failed_calls=failed)
-        report.metadata["scenarios"][scenario.name] = redact(record, report.secrets)
+        judgement = _Judged(record=record)
         for check in checks:
             skip = None if judged[check.name] or found[check.name] else "the client gave no outcome"
-            report.results.append(
+            judgement.results.append(
                 CaseResult(
                     check.name, scenario.name, check.severity, tuple(found[check.name]), skip
                 )
             )
-        report.results += [
+        judgement.results += [
             CaseResult(c.name, scenario.name, c.severity, skipped=_SHOULD_AT_STRICT)
             for c in scenario.checks
             if c not in checks
         ]
         worst = [f"[{c.severity}] {c.name}" for c in checks if found[c.name]]
-        return (
-            f"FAIL {', '.join(worst)}"
-            + (f" ({failed}/{len(variants)} bodies)" if scenario.generated else "")
-            if worst
-            else "pass"
-        )
+        if worst:
+            bodies = f" ({failed}/{len(variants)} bodies)" if scenario.generated else ""
+            judgement.verdict = f"FAIL {', '.join(worst)}{bodies}"
+        return judgement
 
     def finding(
         self, scenario: Scenario, check: Check[Call], problem: Problem, call: Call
@@ -185,7 +220,7 @@ class _ClientRun:
             "severity": scenario.severity,
             "served": [serve.describe() for serve in call.served]
             or [s.describe() for s in scenario.serves],
-            "requests": [f"{r.method} {r.url}" for r in call.requests[:5]],
+            "requests": [f"{r.method} {_shown_url(r.url, call)}" for r in call.requests[:5]],
             "request_count": len(call.requests),
             "outcome": call.outcome,
             "error": call.error,
@@ -224,11 +259,40 @@ def run_subject(
         f"A client must give up on a silent server within {HANG_BOUND_SECONDS:g} s."
     )
     run = _ClientRun(subject, options)
+    # Bodies are generated here, in order, so that a run gives the same report at any --jobs.
+    variants = [_variants(scenario, options) for scenario in chosen]
+    judged = _judge_all(run, chosen, variants, options.jobs_for(subject), step or (lambda _: None))
     rows: list[list[str]] = [["scenario", "group", "severity", "verdict"]]
-    with fault_server() if subject.command is not None else contextlib.nullcontext() as server:
-        run.server = server
-        for scenario in chosen:
-            verdict = run.scenario(scenario, report, step or (lambda _: None))
-            rows.append([scenario.name, scenario.group, scenario.severity, verdict])
+    for scenario, judgement in zip(chosen, judged, strict=True):
+        report.results += judgement.results
+        if judgement.record is not None:
+            report.metadata["scenarios"][scenario.name] = redact(judgement.record, report.secrets)
+        rows.append([scenario.name, scenario.group, scenario.severity, judgement.verdict])
     report.coverage["tables"] = {"Scenario x verdict": rows}
     return report
+
+
+def _judge_all(
+    run: _ClientRun,
+    chosen: list[Scenario],
+    variants: list[list[tuple[Serve, ...]]],
+    jobs: int,
+    step: Callable[[str], None],
+) -> list[_Judged]:
+    """Each scenario's judgement, in catalogue order; ``jobs`` at once, each on its own server."""
+    if run.subject.command is None:
+        return [run.scenario(sc, vs, None, step) for sc, vs in zip(chosen, variants, strict=True)]
+    with contextlib.ExitStack() as stack:
+        servers: queue.Queue[FaultServer] = queue.Queue()
+        for _ in range(min(jobs, len(chosen)) or 1):
+            servers.put(stack.enter_context(fault_server()))
+
+        def judge(index: int) -> _Judged:
+            server = servers.get()
+            try:
+                return run.scenario(chosen[index], variants[index], server, step)
+            finally:
+                servers.put(server)
+
+        with ThreadPoolExecutor(max_workers=servers.qsize()) as pool:
+            return list(pool.map(judge, range(len(chosen))))

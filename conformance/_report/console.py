@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING, TextIO
 
@@ -42,9 +43,14 @@ class Progress:
         self._shown = False
         self.done = 0
         self.phase = ""
+        self._lock = threading.Lock()  # a client run steps from several threads at --jobs N
 
     def step(self, phase: str, amount: int = 1) -> None:
         """Record ``amount`` more requests sent in ``phase``."""
+        with self._lock:
+            self._step(phase, amount)
+
+    def _step(self, phase: str, amount: int) -> None:
         self.done += amount
         changed, self.phase = phase != self.phase, phase
         if phase == self._quiet_phase:
