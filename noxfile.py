@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import nox
 
@@ -103,6 +104,9 @@ def bench(session: nox.Session) -> None:
 
 # The latest release, the first with 429 retries (1.46.0) and the last without (1.45.0).
 SDK_VERSIONS = ["1.55.0", "1.46.0", "1.45.0"]
+# The latest release here, and two older lines of the JavaScript SDK.
+SDK_JS_VERSIONS = ["1.53.0", "1.43.0", "1.7.0"]
+SDK_REPORTS = Path("reports/sdk")
 
 
 @nox.session
@@ -111,21 +115,108 @@ def sdk(session: nox.Session, version: str) -> None:
     """Gate lago-python-client releases: the client suite at both levels; fails on MUST findings."""
     install(session)
     session.install(f"lago-python-client=={version}")
-    failed = []
-    for level in ("documented", "strict"):
-        args = ["--adapter", "lago-python-client", "--level", level, "--fail-on", "must"]
-        report_dir = f"reports/sdk/{version}/{level}"
+    gate(session, "lago-python-client", version, SDK_REPORTS / "python" / version)
+
+
+@nox.session
+@nox.parametrize("version", SDK_JS_VERSIONS)
+def sdk_js(session: nox.Session, version: str) -> None:
+    """Gate lago-javascript-client releases (npm, Node 18+) as `sdk` gates the Python one."""
+    install(session, "test")
+    prefix = Path(".nox", "js-sdk", version).resolve()
+    if not (prefix / "node_modules" / "lago-javascript-client").is_dir():
         session.run(
-            "lago-conformance",
-            "client",
-            *args,
-            "--report-dir",
-            report_dir,
-            *session.posargs,
-            success_codes=[0, 1],
-        )
-        report = json.loads(Path(report_dir, "client.json").read_text(encoding="utf-8"))
+            "npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
+            f"lago-javascript-client@{version}", external=True,
+        )  # fmt: skip
+    env = {"NODE_PATH": str(prefix / "node_modules")}
+    # The findings checked by hand against this version's source, pinned in a test.
+    pinned = {"LAGO_JS_SDK_DIR": str(prefix), "LAGO_JS_SDK_VERSION": version}
+    session.run("pytest", "-q", "tests/client/test_js_adapter.py", env=pinned)
+    gate(session, "lago-javascript-client", version, SDK_REPORTS / "js" / version, env)
+
+
+def gate(
+    session: nox.Session, sdk: str, version: str, where: Path, env: dict[str, str] | None = None
+) -> None:
+    """Run the client suite on ``sdk`` at both levels, record the matrix rows, fail on MUST."""
+    failed, rows = [], []
+    for level in ("documented", "strict"):
+        report_dir = where / level
+        session.run(
+            "lago-conformance", "client", "--adapter", sdk, "--level", level, "--fail-on", "must",
+            "--report-dir", str(report_dir), *session.posargs, success_codes=[0, 1], env=env,
+        )  # fmt: skip
+        report = json.loads((report_dir / "client.json").read_text(encoding="utf-8"))
+        rows.append(matrix_row(sdk, version, level, report))
         if not report["conformant"]:
             failed.append(level)
+    write_matrix(rows)
     if failed:
-        session.error(f"lago-python-client {version}: MUST findings at level {', '.join(failed)}")
+        session.error(f"{sdk} {version}: MUST findings at level {', '.join(failed)}")
+
+
+def matrix_row(sdk: str, version: str, level: str, report: dict[str, Any]) -> dict[str, Any]:
+    """One row of the SDK matrix: verdict, counts and the failing scenario x check pairs."""
+    failing = [
+        f"{result['scenario']} ({result['check']}, {result['severity']})"
+        for result in report["results"]
+        if result["findings"]
+    ]
+    return {
+        "sdk": sdk,
+        "version": version,
+        "level": level,
+        "verdict": "pass" if report["conformant"] else "FAIL",
+        "must": report["counts"]["must"],
+        "should": report["counts"]["should"],
+        "failing": failing,
+    }
+
+
+def write_matrix(rows: list[dict[str, Any]]) -> None:
+    """Merge ``rows`` into reports/sdk/summary.json and write summary.md from it."""
+    path = SDK_REPORTS / "summary.json"
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    keyed = {(row["sdk"], row["version"], row["level"]): row for row in [*known, *rows]}
+    merged = [keyed[key] for key in sorted(keyed, key=_row_order)]
+    SDK_REPORTS.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    lines = [
+        "# SDK matrix",
+        "",
+        "| SDK | version | level | verdict | MUST | SHOULD | failing scenarios (check, severity) |",
+        "| --- | --- | --- | --- | ---: | ---: | --- |",
+    ]
+    lines += [
+        f"| {r['sdk']} | {r['version']} | {r['level']} | {r['verdict']} | {r['must']}"
+        f" | {r['should']} | {'; '.join(r['failing']) or '-'} |"
+        for r in merged
+    ]
+    (SDK_REPORTS / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@nox.session(python=False)
+def sdk_readme(session: nox.Session) -> None:
+    """Copy the SDK matrix (reports/sdk/summary.json) into the README, one line per SDK version."""
+    rows = json.loads((SDK_REPORTS / "summary.json").read_text(encoding="utf-8"))
+    lines = []
+    for row in rows:
+        if row["level"] != "strict":
+            continue  # strict holds the documented level's findings and the SHOULD ones
+        found = "; ".join(row["failing"]) or "no findings"
+        lines.append(
+            f"- **{row['sdk']} {row['version']}** ({row['verdict']} at `--fail-on must`): {found}"
+        )
+    readme = Path("README.md")
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- sdk-matrix -->\n", "<!-- /sdk-matrix -->"
+    if start not in text or end not in text:
+        session.error("README.md has no <!-- sdk-matrix --> block")
+    head, rest = text.split(start, 1)
+    readme.write_text(head + start + "\n".join(lines) + "\n" + end + rest.split(end, 1)[1])
+
+
+def _row_order(key: tuple[str, str, str]) -> tuple[str, tuple[int, ...], str]:
+    sdk, version, level = key
+    return sdk, tuple(-int(part) for part in version.split(".")), level

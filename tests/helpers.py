@@ -11,8 +11,7 @@ from tests.faulty_servers import FaultyLago
 
 if TYPE_CHECKING:
     from conformance._contract.fixtures import Fixtures
-    from conformance._contract.levels import Level
-    from conformance._contract.levels import FailOn
+    from conformance._contract.levels import FailOn, Level
     from conformance._report.findings import Report
 
 

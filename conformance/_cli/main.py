@@ -103,7 +103,7 @@ def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
     subject.add_argument(
         "--adapter",
         metavar="NAME|module:attr",
-        help=f"a Python adapter: {', '.join(BUILT_INS)}, or module:attr (default reference)",
+        help=f"a built-in adapter ({', '.join(BUILT_INS)}) or a Python module:attr (default reference)",
     )
     subject.add_argument(
         "--command",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conformance._client.js_adapter import JS_SDK, probe_js_sdk
 from conformance._client.outcome import failure, success
 from conformance._client.reference import reference_adapter
 from conformance._errors import UsageError
@@ -84,9 +85,11 @@ def _sdk_version() -> str | None:
         return None
 
 
-BUILT_INS: dict[str, Callable[[str, str, str], Any]] = {
+# Each built-in name and its in-process callable; None: it runs as a command (Node, over HTTP).
+BUILT_INS: dict[str, Callable[[str, str, str], Any] | None] = {
     "reference": reference_adapter,
     SDK: lago_python_client_adapter,
+    JS_SDK: None,
 }
 
 
@@ -102,7 +105,10 @@ def _module_version(module_name: str) -> str | None:
 
 
 def load_adapter(spec: str) -> Subject:
-    """The adapter named ``spec``: a built-in name or ``module:attr``; a ``UsageError`` otherwise."""
+    """The adapter named ``spec``: a built-in name or ``module:attr``; a ``UsageError`` otherwise.
+
+    ``lago-javascript-client`` is a command subject: Node runs the SDK against a local server.
+    """
     if spec == "reference":
         return Subject(spec, __version__, reference_adapter)
     if spec == SDK:
@@ -112,6 +118,10 @@ def load_adapter(spec: str) -> Subject:
                 f"--adapter {SDK}: the SDK is not installed; pip install 'lago-conformance[sdk]'"
             )
         return Subject(spec, version, lago_python_client_adapter)
+    if spec == JS_SDK:
+        sdk = probe_js_sdk()
+        extra = {"node": sdk.node, "sdk_path": sdk.root}
+        return Subject(spec, sdk.version, command=sdk.command, extra=extra)
     module_name, colon, attr = spec.partition(":")
     if not colon or not module_name or not attr:
         names = ", ".join(BUILT_INS)

@@ -86,9 +86,10 @@ def scenario_names() -> list[str]:
 
 
 def _reproduce(subject: Subject, options: ClientOptions, scenario: str) -> str:
+    # A built-in adapter that runs as a command (lago-javascript-client) is named, not spelled out.
     how = (
         f"--command {shlex.quote(subject.command)}"
-        if subject.command
+        if subject.command and subject.name == "command"
         else f"--adapter {shlex.quote(subject.name)}"
     )
     line = (
