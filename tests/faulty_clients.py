@@ -51,6 +51,12 @@ class FaultyClient:
     empty_success_on_unreadable: bool = False
     ascii_only: bool = False
     transport_status: int | None = None
+    # HTTP statuses reported as a success with no details (as a client that only raises on 4xx).
+    success_on: tuple[int, ...] = ()
+    # (served, reported): a JSON error answered with ``served`` is reported with ``reported``.
+    report_status: tuple[tuple[int, int | None], ...] = ()
+    # A network error (refused, reset, timed out) is reported as a success with no details.
+    swallow_network_errors: bool = False
 
     def _send(self, base_url: str, api_key: str, lago_id: str) -> httpx.Response:
         segment = urllib.parse.quote(lago_id, safe="") if self.encode_id else lago_id
@@ -90,7 +96,7 @@ class FaultyClient:
             )
             return failure(status if isinstance(status, int) else None, message="not JSON")
         return failure(
-            response.status_code,
+            dict(self.report_status).get(response.status_code, response.status_code),
             None if self.drop_code else body.get("code"),
             None if self.drop_error_details else body.get("error_details"),
             str(body.get("error", "")),
@@ -100,8 +106,12 @@ class FaultyClient:
         try:
             response = self._send(base_url, api_key, lago_id)
         except httpx.HTTPError as error:
+            if self.swallow_network_errors:
+                return success({})
             return failure(self.transport_status, message=str(error))
-        if response.status_code == 422 and self.swallow_422:
+        if response.status_code in self.success_on or (
+            response.status_code == 422 and self.swallow_422
+        ):
             return success({})
         if response.status_code != 200:
             return self._error(response)
@@ -128,8 +138,11 @@ def main() -> int:
     flags = {
         name: json.loads(value) for name, _, value in (arg.partition("=") for arg in sys.argv[1:])
     }
-    if "expose" in flags:
-        flags["expose"] = tuple(flags["expose"])
+    for name in ("expose", "success_on"):
+        if name in flags:
+            flags[name] = tuple(flags[name])
+    if "report_status" in flags:
+        flags["report_status"] = tuple(tuple(pair) for pair in flags["report_status"])
     client = FaultyClient(**flags)
     env = [os.environ[name] for name in ("LAGO_API_URL", "LAGO_API_KEY", "LAGO_INVOICE_ID")]
     print(json.dumps(client(*env)))

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import re
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+import threading
+import time
+from typing import IO, TYPE_CHECKING
 
 import httpx
 import pytest
@@ -118,13 +122,40 @@ def test_mock_command_serves_its_fixtures_over_http(tmp_path: Path) -> None:
             process.wait(timeout=10)
 
 
+BANNER_DEADLINE = 20.0
+
+
+class LineReader:
+    """Lines of a stream, read on a thread, so that reading all of them waits at most
+    ``deadline`` seconds, and a test fails instead of hanging on a silent process."""
+
+    def __init__(self, stream: IO[str], deadline: float = BANNER_DEADLINE) -> None:
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._deadline = deadline
+        self._until = time.monotonic() + deadline
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        with contextlib.suppress(ValueError, OSError):  # the stream closed under the thread
+            for line in stream:
+                self._lines.put(line)
+        self._lines.put("")  # end of stream
+
+    def readline(self) -> str:
+        try:
+            return self._lines.get(timeout=max(0.0, self._until - time.monotonic()))
+        except queue.Empty:
+            pytest.fail(f"the mock printed no banner within {self._deadline:g} s")
+
+
 def serve_and_check(process: subprocess.Popen[str], fixtures_path: Path) -> None:
     assert process.stdout is not None
-    first = process.stdout.readline()
+    stdout = LineReader(process.stdout)
+    first = stdout.readline()
     match = re.fullmatch(r"Lago mock serving at (http://127\.0\.0\.1:\d+/api/v1)\n", first)
     assert match, first
     base_url = match.group(1)
-    lines = [process.stdout.readline() for _ in range(3)]
+    lines = [stdout.readline() for _ in range(3)]
     assert lines[0] == "API key: cli-key\n"
     fixtures = load_fixtures(fixtures_path)
     with httpx.Client(

@@ -19,6 +19,11 @@ pytestmark = pytest.mark.http
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = shlex.quote(sys.executable)
+# The read timeout given to the reference and curl clients (LAGO_TIMEOUT), and the harness's
+# kill timeout for them: room for a slow start on a loaded machine, both well under the 30 s
+# a client may wait for a server that never answers.
+CLIENT_TIMEOUT = 5
+KILL_TIMEOUT = 20
 
 
 def faulty_command(**flags: Any) -> str:
@@ -36,10 +41,12 @@ def flagged(report: Report) -> set[tuple[str, str]]:
 
 
 def test_reference_command_passes_every_scenario_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LAGO_TIMEOUT", "1")
+    monkeypatch.setenv("LAGO_TIMEOUT", str(CLIENT_TIMEOUT))
     command = f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m conformance._client.reference"
-    report = run(command)
+    report = run(command, timeout=KILL_TIMEOUT)
     assert report.findings == []
+    hung = report.metadata["scenarios"]["never-answers"]["seconds"]
+    assert CLIENT_TIMEOUT <= hung < KILL_TIMEOUT
     skipped = {result.scenario for result in report.results if result.skipped}
     assert skipped == {"request-us", "request-eu"}
     assert report.subject["transport"] == "http"
@@ -110,6 +117,9 @@ def test_a_broken_command_is_a_finding_not_a_harness_error(command: str, message
 
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl and jq")
 def test_the_readme_curl_client_passes_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LAGO_TIMEOUT", "1")
-    report = run(shlex.quote(str(ROOT / "tests" / "clients" / "curl-client.sh")), examples=10)
+    monkeypatch.setenv("LAGO_TIMEOUT", str(CLIENT_TIMEOUT))
+    command = shlex.quote(str(ROOT / "tests" / "clients" / "curl-client.sh"))
+    report = run(command, timeout=KILL_TIMEOUT, examples=10)
     assert report.findings == []
+    hung = report.metadata["scenarios"]["never-answers"]["seconds"]
+    assert CLIENT_TIMEOUT <= hung < KILL_TIMEOUT

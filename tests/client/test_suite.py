@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import io
 import json
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 
 from conformance._client.adapters import Subject, load_adapter
@@ -65,159 +67,219 @@ FAULTS = [
         FaultyClient(swallow_422=True),
         "422-no_linked_payment_provider",
         "error_fields",
+        1,
         id="swallows-422",
     ),
     pytest.param(
         FaultyClient(root_key="invoice_payment_url"),
         "200-example",
         "success_details",
+        1,
         id="wrong-root-key",
     ),
     pytest.param(
         FaultyClient(root_key="invoice_payment_url", empty_success_on_unreadable=True),
         "200-example",
         "success_details",
+        1,
         id="wrong-root-key-empty-success",
     ),
     pytest.param(
-        FaultyClient(drop_code=True), "404-invoice_not_found", "error_fields", id="drops-code"
+        FaultyClient(drop_code=True), "404-invoice_not_found", "error_fields", 1, id="drops-code"
     ),
     pytest.param(
         FaultyClient(drop_error_details=True),
         "422-third_party_error",
         "error_fields",
+        1,
         id="drops-error-details",
     ),
     pytest.param(
         FaultyClient(non_json_status=500),
         "502-html",
         "keeps_http_status",
+        0,
         id="non-json-error-becomes-500",
     ),
     pytest.param(
         FaultyClient(non_json_status=None),
         "500-empty",
         "keeps_http_status",
+        0,
         id="non-json-error-loses-status",
     ),
     pytest.param(
         FaultyClient(needs_json_content_type=True, non_json_status=500),
         "503-json-as-text",
         "keeps_http_status",
+        0,
         id="json-as-text-becomes-500",
     ),
     pytest.param(
-        FaultyClient(auth_scheme="Token"), "request-us", "request_shape", id="wrong-auth-scheme"
+        FaultyClient(auth_scheme="Token"), "request-us", "request_shape", 1, id="wrong-auth-scheme"
     ),
     pytest.param(
-        FaultyClient(method="GET"), "request-us", "request_shape", id="get-instead-of-post"
+        FaultyClient(method="GET"), "request-us", "request_shape", 1, id="get-instead-of-post"
     ),
-    pytest.param(FaultyClient(send_body=True), "request-us", "request_shape", id="sends-a-body"),
+    pytest.param(FaultyClient(send_body=True), "request-us", "request_shape", 1, id="sends-a-body"),
     pytest.param(
-        FaultyClient(fixed_base=US), "request-eu", "request_shape", id="ignores-base-url-eu"
+        FaultyClient(fixed_base=US), "request-eu", "request_shape", 1, id="ignores-base-url-eu"
     ),
     pytest.param(
         FaultyClient(fixed_base=US),
         "request-self-hosted",
         "request_shape",
+        1,
         id="ignores-base-url-self-hosted",
     ),
     pytest.param(
         FaultyClient(path="invoice/{id}/payment_url"),
         "request-us",
         "request_shape",
+        1,
         id="wrong-path",
     ),
     pytest.param(
         FaultyClient(path="invoices/{id}/payment-url"),
         "request-us",
         "request_shape",
+        1,
         id="wrong-path-dash",
     ),
     pytest.param(
         FaultyClient(encode_id=False),
         "request-reserved-characters",
         "request_shape",
+        1,
         id="no-url-encoding",
     ),
     pytest.param(
-        FaultyClient(retries_4xx=2), "401-unauthorized", "no_retry_after_4xx", id="retries-4xx"
+        FaultyClient(retries_4xx=2), "401-unauthorized", "no_retry_after_4xx", 0, id="retries-4xx"
     ),
     pytest.param(
         FaultyClient(retries_429=None),
         "429-always",
         "rate_limit_bounded",
+        0,
         id="retries-429-unbounded",
     ),
     pytest.param(
-        FaultyClient(retries_429=10), "429-always", "rate_limit_bounded", id="retries-429-too-often"
+        FaultyClient(retries_429=10),
+        "429-always",
+        "rate_limit_bounded",
+        0,
+        id="retries-429-too-often",
     ),
     pytest.param(
-        FaultyClient(retries_429=0), "429-then-200", "rate_limit_retried", id="gives-up-on-429"
+        FaultyClient(retries_429=0), "429-then-200", "rate_limit_retried", 0, id="gives-up-on-429"
     ),
     pytest.param(
         FaultyClient(forbid_unknown=True),
         "200-generated",
         "success_details",
+        1,
         id="rejects-unknown-fields",
     ),
     pytest.param(
-        FaultyClient(ascii_only=True), "200-generated", "success_details", id="mangles-non-ascii"
+        FaultyClient(ascii_only=True), "200-generated", "success_details", 1, id="mangles-non-ascii"
     ),
-    pytest.param(FaultyClient(timeout=None), "never-answers", "transport_fault", id="no-timeout"),
     pytest.param(
-        FaultyClient(timeout=60), "never-answers", "transport_fault", id="timeout-past-bound"
+        FaultyClient(timeout=None), "never-answers", "transport_fault", 0, id="no-timeout"
+    ),
+    pytest.param(
+        FaultyClient(timeout=60), "never-answers", "transport_fault", 0, id="timeout-past-bound"
     ),
     pytest.param(
         FaultyClient(empty_success_on_unreadable=True),
         "200-without-root-key",
         "no_silent_success",
+        0,
         id="silent-empty-success",
     ),
     pytest.param(
         FaultyClient(empty_success_on_unreadable=True),
         "200-invalid-json",
         "no_silent_success",
+        0,
         id="silent-success-invalid-json",
     ),
     pytest.param(
         FaultyClient(crash_on_error=True),
         "401-unauthorized",
         "error_fields",
+        1,
         id="crashes-on-an-error",
     ),
     pytest.param(
         FaultyClient(transport_status=0),
         "connection-refused",
         "transport_fault",
+        0,
         id="invents-a-status",
     ),
     pytest.param(
         FaultyClient(transport_status=500),
         "connection-reset",
         "transport_fault",
+        0,
         id="reset-becomes-500",
     ),
     pytest.param(
         FaultyClient(expose=("payment_url",)),
         "200-example",
         "all_success_fields",
+        0,
         id="drops-fields",
     ),
-    pytest.param(crash, "never-answers", "transport_fault", id="crashes-always"),
-    pytest.param(no_request, "200-example", "success_details", id="answers-without-asking"),
-    pytest.param(no_request, "401-unauthorized", "error_fields", id="succeeds-without-asking"),
-    pytest.param(not_an_outcome, "200-example", "success_details", id="returns-no-outcome"),
+    pytest.param(
+        FaultyClient(success_on=(401,)), "401-unauthorized", "error_fields", 1, id="401-as-success"
+    ),
+    pytest.param(
+        FaultyClient(success_on=(500, 502, 503)),
+        "502-html",
+        "keeps_http_status",
+        0,
+        id="5xx-as-success",
+    ),
+    pytest.param(
+        FaultyClient(needs_json_content_type=True, non_json_status=None),
+        "500-json-as-text",
+        "keeps_http_status",
+        0,
+        id="json-as-text-loses-status",
+    ),
+    pytest.param(
+        FaultyClient(success_on=(429,)), "429-always", "rate_limit_bounded", 0, id="429-as-success"
+    ),
+    pytest.param(
+        FaultyClient(report_status=((429, None),)),
+        "429-always",
+        "rate_limit_bounded",
+        0,
+        id="429-loses-status",
+    ),
+    pytest.param(
+        FaultyClient(swallow_network_errors=True),
+        "connection-reset",
+        "transport_fault",
+        0,
+        id="network-error-as-success",
+    ),
+    pytest.param(crash, "never-answers", "transport_fault", 0, id="crashes-always"),
+    pytest.param(no_request, "200-example", "success_details", 1, id="answers-without-asking"),
+    pytest.param(no_request, "401-unauthorized", "error_fields", 1, id="succeeds-without-asking"),
+    pytest.param(not_an_outcome, "200-example", "success_details", 1, id="returns-no-outcome"),
 ]
 
 
-@pytest.mark.parametrize(("client", "scenario", "check"), FAULTS)
+@pytest.mark.parametrize(("client", "scenario", "check", "exit_code"), FAULTS)
 def test_each_fault_is_flagged_by_the_scenario_meant_for_it(
-    client: Any, scenario: str, check: str
+    client: Any, scenario: str, check: str, exit_code: int
 ) -> None:
     report = run(client, scenario)
     assert (scenario, check) in flagged(report)
-    assert report.exit_code == (1 if any(f.severity == "MUST" for f in report.findings) else 0)
+    # Written by hand: 1 when a MUST check (success_details, error_fields, request_shape) fails.
+    assert report.exit_code == exit_code
 
 
 def test_the_faulty_client_without_faults_passes_everything() -> None:
@@ -225,12 +287,220 @@ def test_the_faulty_client_without_faults_passes_everything() -> None:
     assert report.findings == []
 
 
-def test_every_check_of_every_scenario_is_shown_failing_by_some_fault() -> None:
+# judge_call's own problems, for a client that gave no outcome or an outcome without an answer:
+# the harness reports those under a check, but the check's judge never saw the call.
+HARNESS_EXPECTED = {"an outcome: one JSON object", "one POST, then its outcome"}
+
+
+def judged(report: Report) -> set[tuple[str, str]]:
+    """The (scenario, check) pairs with a problem that the check's own judge reported."""
+    return {
+        (result.scenario, result.check)
+        for result in report.results
+        if any(finding.expected not in HARNESS_EXPECTED for finding in result.findings)
+    }
+
+
+def test_every_check_of_every_scenario_is_failed_by_its_own_judge_on_some_faulty_client() -> None:
+    # Only FaultyClient faults count, each run on every scenario its check judges, and only
+    # problems of the check's own judge: a generic broken client (a crash, no request, no
+    # outcome) is flagged by the harness on every scenario and would prove nothing.
     seen: set[tuple[str, str]] = set()
     for param in FAULTS:
-        seen |= flagged(run(param.values[0]))
+        client, _scenario, check, _exit_code = param.values
+        if isinstance(client, FaultyClient):
+            scenarios = [s.name for s in catalogue() if check in {c.name for c in s.checks}]
+            seen |= judged(run(client, *scenarios, examples=5))
     every = {(scenario.name, check.name) for scenario in catalogue() for check in scenario.checks}
     assert every - seen == set()
+
+
+# One faulty client per check (two where the judge has two ways to fail), on the scenario meant
+# for it: that check is the only one flagged, and its findings carry its judge's own titles.
+# Stubbing any one judge to `return []` fails its rows.
+JUDGED = [
+    pytest.param(
+        "success_details",
+        FaultyClient(root_key="invoice_payment_url"),
+        "200-example",
+        ["a documented 200 was reported as a failure"],
+        id="success_details-failure",
+    ),
+    pytest.param(
+        "success_details",
+        FaultyClient(root_key="invoice_payment_url", empty_success_on_unreadable=True),
+        "200-example",
+        [
+            "the client exposes lago_customer_id different from what was served",
+            "the client exposes lago_invoice_id different from what was served",
+            "the client exposes external_customer_id different from what was served",
+        ],
+        id="success_details-values",
+    ),
+    pytest.param(
+        "all_success_fields",
+        FaultyClient(expose=("payment_url",)),
+        "200-example",
+        [
+            "the client drops 4 of the 5 success fields: "
+            "lago_customer_id, lago_invoice_id, external_customer_id, payment_provider"
+        ],
+        id="all_success_fields",
+    ),
+    pytest.param(
+        "error_fields",
+        FaultyClient(swallow_422=True),
+        "422-no_linked_payment_provider",
+        ["a documented 422 was reported as a success"],
+        id="error_fields-success",
+    ),
+    pytest.param(
+        "error_fields",
+        FaultyClient(drop_code=True),
+        "404-invoice_not_found",
+        ["the failure's code is not what was served"],
+        id="error_fields-code",
+    ),
+    pytest.param(
+        "no_retry_after_4xx",
+        FaultyClient(retries_4xx=2),
+        "401-unauthorized",
+        ["the client retried a POST after a 401"],
+        id="no_retry_after_4xx",
+    ),
+    pytest.param(
+        "request_shape",
+        FaultyClient(auth_scheme="Token"),
+        "request-us",
+        ["the request is not authorized as `Bearer <key>`"],
+        id="request_shape",
+    ),
+    pytest.param(
+        "keeps_http_status",
+        FaultyClient(non_json_status=None),
+        "500-empty",
+        ["the failure loses the real HTTP status"],
+        id="keeps_http_status-status",
+    ),
+    pytest.param(
+        "keeps_http_status",
+        FaultyClient(success_on=(502,)),
+        "502-html",
+        ["an HTTP 502 was reported as a success"],
+        id="keeps_http_status-success",
+    ),
+    pytest.param(
+        "no_silent_success",
+        FaultyClient(empty_success_on_unreadable=True),
+        "200-without-root-key",
+        ["an unreadable 200 was reported as a success"],
+        id="no_silent_success",
+    ),
+    pytest.param(
+        "rate_limit_bounded",
+        FaultyClient(retries_429=10),
+        "429-always",
+        ["the client retried 429 too many times"],
+        id="rate_limit_bounded-count",
+    ),
+    pytest.param(
+        "rate_limit_bounded",
+        FaultyClient(success_on=(429,)),
+        "429-always",
+        ["a lasting 429 did not end in a failure with status 429"],
+        id="rate_limit_bounded-outcome",
+    ),
+    pytest.param(
+        "rate_limit_retried",
+        FaultyClient(retries_429=0),
+        "429-then-200",
+        ["the client did not retry a 429 whose hint said to retry now"],
+        id="rate_limit_retried",
+    ),
+    pytest.param(
+        "transport_fault",
+        FaultyClient(transport_status=0),
+        "connection-refused",
+        ["a network fault was reported with an HTTP status no server sent"],
+        id="transport_fault-status",
+    ),
+    pytest.param(
+        "transport_fault",
+        FaultyClient(swallow_network_errors=True),
+        "connection-reset",
+        ["a network fault was reported as a success"],
+        id="transport_fault-success",
+    ),
+]
+
+
+@pytest.mark.parametrize(("check", "client", "scenario", "titles"), JUDGED)
+def test_each_check_fails_by_its_own_judge(
+    check: str, client: FaultyClient, scenario: str, titles: list[str]
+) -> None:
+    report = run(client, scenario)
+    assert flagged(report) == {(scenario, check)}
+    assert [(f.check, f.title) for f in report.findings] == [
+        (check, f"{scenario}: {title}") for title in titles
+    ]
+
+
+def test_every_client_check_is_shown_failing_by_its_own_judge() -> None:
+    every = {check.name for scenario in catalogue() for check in scenario.checks}
+    assert {param.values[0] for param in JUDGED} == every
+    assert every == {
+        "success_details",
+        "all_success_fields",
+        "error_fields",
+        "no_retry_after_4xx",
+        "request_shape",
+        "keeps_http_status",
+        "no_silent_success",
+        "rate_limit_bounded",
+        "rate_limit_retried",
+        "transport_fault",
+    }
+
+
+def test_a_5xx_reported_as_a_success_is_flagged_on_every_5xx_scenario() -> None:
+    scenarios = [s.name for s in catalogue() if s.name[:3] in {"500", "502", "503"}]
+    assert len(scenarios) == 12
+    report = run(FaultyClient(success_on=(500, 502, 503)), *scenarios)
+    assert sorted((f.check, f.title, f.expected) for f in report.findings) == sorted(
+        (
+            "keeps_http_status",
+            f"{name}: an HTTP {name[:3]} was reported as a success",
+            "ok: false",
+        )
+        for name in scenarios
+    )
+
+
+@pytest.mark.parametrize(
+    ("client", "reported"),
+    [
+        pytest.param(FaultyClient(success_on=(429,)), '"ok": true', id="as-a-success"),
+        pytest.param(
+            FaultyClient(report_status=((429, None),)), '"status": null', id="without-status"
+        ),
+        pytest.param(
+            FaultyClient(report_status=((429, 503),)), '"status": 503', id="as-another-status"
+        ),
+    ],
+)
+def test_a_lasting_429_must_end_in_a_failure_with_status_429(
+    client: FaultyClient, reported: str
+) -> None:
+    report = run(client, "429-always")
+    (finding,) = report.findings
+    assert (finding.check, finding.title, finding.expected) == (
+        "rate_limit_bounded",
+        "429-always: a lasting 429 did not end in a failure with status 429",
+        "ok: false, status: 429",
+    )
+    assert reported in finding.received
+    # Three retries: bounded, so only the outcome is at fault.
+    assert report.metadata["scenarios"]["429-always"]["request_count"] == 4
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -262,11 +532,51 @@ def test_generated_bodies_have_unknown_fields_and_non_ascii_text() -> None:
     assert any(not char.isascii() for char in text)
 
 
-def test_runs_are_deterministic_for_a_seed() -> None:
-    first = run(FaultyClient(ascii_only=True), "200-generated", seed=7)
-    second = run(FaultyClient(ascii_only=True), "200-generated", seed=7)
-    assert first.findings == second.findings
+def recording(bodies: list[Any]) -> Any:
+    """A plain client that keeps every body it is served and reports it back as a success."""
+
+    def call(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+        url = f"{base_url}/invoices/{urllib.parse.quote(lago_id, safe='')}/payment_url"
+        response = httpx.post(url, headers={"Authorization": f"Bearer {api_key}"})
+        bodies.append(response.json())
+        return {"ok": True, "details": bodies[-1]["invoice_payment_details"]}
+
+    return call
+
+
+def test_a_run_serves_the_seeds_generated_bodies_and_another_seed_serves_others() -> None:
+    served: dict[str, list[Any]] = {"first": [], "again": [], "other": []}
+    for name, seed in (("first", 7), ("again", 7), ("other", 8)):
+        run(recording(served[name]), "200-generated", seed=seed, examples=10)
+    assert len(served["first"]) == 10
+    assert served["first"] == served["again"] == generated_bodies("strict", 7, 10)
+    assert served["other"] == generated_bodies("strict", 8, 10)
+    assert served["first"] != served["other"]
+
+
+def records(report: Report) -> tuple[Any, ...]:
+    """What a client run reports, but for the clock: per-scenario records, findings, results."""
+    scenarios = {
+        name: {key: value for key, value in record.items() if key != "seconds"}
+        for name, record in report.metadata["scenarios"].items()
+    }
+    return scenarios, report.findings, report.results
+
+
+def test_runs_are_deterministic_for_a_seed_and_vary_with_it() -> None:
+    client = FaultyClient(ascii_only=True)
+    first, again = run(client, "200-generated", seed=7), run(client, "200-generated", seed=7)
+    other = run(client, "200-generated", seed=8)
     assert first.findings
+    assert records(first) == records(again)
+    record, other_record = (r.metadata["scenarios"]["200-generated"] for r in (first, other))
+    assert record["failed_calls"] > 0
+    # The first failing call's body and outcome come from the seed's bodies, not another's.
+    assert (record["served"], record["outcome"]) != (
+        other_record["served"],
+        other_record["outcome"],
+    )
+    assert [f.received for f in first.findings] != [f.received for f in other.findings]
 
 
 def test_report_carries_adapter_outcomes_and_served_responses_without_the_key() -> None:

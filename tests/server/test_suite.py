@@ -9,10 +9,13 @@ import pytest
 from conformance import LagoMock, Level, parse_fixtures
 from conformance._mock.serve import serving
 from conformance._report.writers import write_json
+from tests.faulty_servers import FaultyLago, Request, server_error_on_odd_input
 from tests.helpers import run_suite
 
 if TYPE_CHECKING:
     from conformance._contract.rules import Reply
+    from conformance._report.findings import Report
+    from tests.faulty_servers import Reply as FaultyReply
 
 
 @pytest.mark.parametrize("level", ["documented", "strict"])
@@ -49,16 +52,42 @@ def _json(report: object) -> dict[str, object]:
     return data  # type: ignore[no-any-return]
 
 
-def test_the_same_seed_gives_the_same_report() -> None:
-    assert _json(run_suite(seed=7, max_examples=30)) == _json(run_suite(seed=7, max_examples=30))
+def recorded_run(seed: int) -> tuple[list[tuple[str, Request]], Report]:
+    """The suite against a mock that 500s on odd ids (so findings name generated cases), with
+    every request the mock received, in order, beside the suite's phase when it was sent."""
+    phase = ["?"]
+    requests: list[tuple[str, Request]] = []
+
+    def sending(name: str) -> None:
+        phase[0] = name
+
+    def recording(server: FaultyLago, request: Request) -> FaultyReply:
+        requests.append((phase[0], request))
+        return server_error_on_odd_input(server, request)
+
+    report = run_suite(FaultyLago(recording), seed=seed, max_examples=30, on_request=sending)
+    return requests, report
 
 
-def test_seeds_change_the_generated_cases() -> None:
-    first, second = run_suite(seed=1, max_examples=30), run_suite(seed=2, max_examples=30)
-    assert (
-        first.coverage != second.coverage
-        or first.metadata["requests"] != second.metadata["requests"]
-    )
+def generated(requests: list[tuple[str, Request]]) -> set[Request]:
+    return {request for phase, request in requests if phase == "property tests"}
+
+
+def test_the_same_seed_sends_the_same_requests_and_gives_the_same_report() -> None:
+    (requests, report), (requests_again, report_again) = recorded_run(7), recorded_run(7)
+    assert len(generated(requests)) > 20
+    assert requests == requests_again
+    assert report.findings
+    assert report.findings == report_again.findings
+    assert report.results == report_again.results
+    assert _json(report) == _json(report_again)
+
+
+def test_another_seed_sends_other_generated_requests() -> None:
+    (requests, report), (other, other_report) = recorded_run(7), recorded_run(8)
+    assert generated(requests) - generated(other)
+    assert generated(other) - generated(requests)
+    assert [f.reproduce for f in report.findings] != [f.reproduce for f in other_report.findings]
 
 
 def test_statuses_without_fixtures_are_not_covered_never_passed() -> None:
