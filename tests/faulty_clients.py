@@ -43,6 +43,8 @@ class FaultyClient:
     expose: tuple[str, ...] = DETAIL_FIELDS
     swallow_422: bool = False
     drop_code: bool = False
+    wrong_code: bool = False
+    invent_missing: bool = False
     drop_error_details: bool = False
     non_json_status: int | str | None = "keep"
     needs_json_content_type: bool = False
@@ -97,7 +99,11 @@ class FaultyClient:
             return failure(status if isinstance(status, int) else None, message="not JSON")
         return failure(
             dict(self.report_status).get(response.status_code, response.status_code),
-            None if self.drop_code else body.get("code"),
+            None
+            if self.drop_code
+            else "not_" + str(body.get("code"))
+            if self.wrong_code
+            else body.get("code"),
             None if self.drop_error_details else body.get("error_details"),
             str(body.get("error", "")),
         )
@@ -125,6 +131,8 @@ class FaultyClient:
         if self.forbid_unknown and (set(details) - set(DETAIL_FIELDS) or set(body) - {ROOT}):
             return failure(200, message="unknown fields")
         exposed = {name: details.get(name) for name in self.expose}
+        if self.invent_missing:  # as an SDK with `details.get(name, "")` does
+            exposed = {name: "" if value is None else value for name, value in exposed.items()}
         if self.ascii_only:
             exposed = {
                 name: value.encode("ascii", "replace").decode() if isinstance(value, str) else value

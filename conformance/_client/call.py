@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from conformance._contract.rules import Reply
 
@@ -21,6 +22,7 @@ __all__ = [
     "Fault",
     "SentRequest",
     "Serve",
+    "show",
 ]
 
 # A fixed fake key: it never authorizes anything, and every report redacts it anyway.
@@ -81,3 +83,21 @@ class Call:
         """The last answer served, if any was an answer."""
         replies = [serve for serve in self.served if isinstance(serve, Reply)]
         return replies[-1] if replies else None
+
+    @property
+    def reply(self) -> Reply:
+        """The last answer served; only for checks of scenarios that serve one."""
+        if self.last_reply is None:  # pragma: no cover - every judged scenario serves an answer
+            raise ValueError("this check needs a served reply")
+        return self.last_reply
+
+    @property
+    def reported(self) -> dict[str, Any]:
+        """The outcome; only for checks that need one (``judge_call`` sees to it)."""
+        assert self.outcome is not None
+        return self.outcome
+
+
+def show(value: object) -> str:
+    """``value`` as compact JSON, for findings."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

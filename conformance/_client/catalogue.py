@@ -11,9 +11,12 @@ from hypothesis import seed as hypothesis_seed
 from conformance._client.bodies import response_bodies
 from conformance._client.call import INVOICE_ID, Fault
 from conformance._client.checks import (
+    ALL_ERROR_FIELDS,
     ALL_SUCCESS_FIELDS,
     ERROR_FIELDS,
+    ID_PERCENT_ENCODED,
     KEEPS_HTTP_STATUS,
+    NO_INVENTED_VALUES,
     NO_RETRY_AFTER_4XX,
     NO_SILENT_SUCCESS,
     RATE_LIMIT_BOUNDED,
@@ -90,6 +93,11 @@ def generated_bodies(level: Level, seed: int, count: int) -> list[dict[str, Any]
     return bodies[:count]
 
 
+def _without(body: dict[str, Any], field: str) -> dict[str, Any]:
+    details = {k: v for k, v in body["invoice_payment_details"].items() if k != field}
+    return {**body, "invoice_payment_details": details}
+
+
 def _documented() -> list[Scenario]:
     scenarios = [
         Scenario(
@@ -99,11 +107,18 @@ def _documented() -> list[Scenario]:
             (SUCCESS_DETAILS, ALL_SUCCESS_FIELDS),
         ),
         Scenario("200-generated", "documented", (), (SUCCESS_DETAILS,), generated=True),
+        # The contract requires no field of the 200: one without payment_url is documented.
+        Scenario(
+            "200-without-payment-url",
+            "documented",
+            (Reply.of_json(200, _without(example_body(), "payment_url")),),
+            (SUCCESS_DETAILS, NO_INVENTED_VALUES),
+        ),
         Scenario(
             "401-unauthorized",
             "documented",
             (Reply.error(401),),
-            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),  # a 401 has no code or error_details
         ),
     ]
     scenarios += [
@@ -111,7 +126,7 @@ def _documented() -> list[Scenario]:
             f"404-{code}",
             "documented",
             (Reply.error(404, code),),
-            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX),
         )
         for code in NOT_FOUND_CODES
     ]
@@ -120,7 +135,7 @@ def _documented() -> list[Scenario]:
             f"422-{reason}",
             "documented",
             (Reply.error(422, VALIDATION_ERRORS, {"base": [reason]}),),
-            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX),
         )
         for reason in VALIDATION_REASONS
     ]
@@ -133,7 +148,7 @@ def _documented() -> list[Scenario]:
             f"422-{THIRD_PARTY_ERROR}",
             "documented",
             (Reply.error(422, THIRD_PARTY_ERROR, third_party),),
-            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX),
         )
     )
     return scenarios
@@ -146,7 +161,11 @@ def _requests() -> list[Scenario]:
         Scenario("request-eu", "request", ok, (REQUEST_SHAPE,), base="eu", in_process_only=True),
         Scenario("request-self-hosted", "request", ok, (REQUEST_SHAPE,), base="self-hosted"),
         Scenario(
-            "request-reserved-characters", "request", ok, (REQUEST_SHAPE,), lago_id=RESERVED_ID
+            "request-reserved-characters",
+            "request",
+            ok,
+            (REQUEST_SHAPE, ID_PERCENT_ENCODED),
+            lago_id=RESERVED_ID,
         ),
     ]
 

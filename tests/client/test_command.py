@@ -65,13 +65,16 @@ def test_reference_command_passes_every_scenario_over_http(monkeypatch: pytest.M
             id="wrong-path",
         ),
         pytest.param(
-            {"encode_id": False}, "request-reserved-characters", "request_shape", id="no-encoding"
+            {"encode_id": False},
+            "request-reserved-characters",
+            "id_percent_encoded",
+            id="no-encoding",
         ),
         pytest.param({"non_json_status": 500}, "502-html", "keeps_http_status", id="loses-status"),
         pytest.param(
             {"drop_error_details": True},
             "422-third_party_error",
-            "error_fields",
+            "all_error_fields",
             id="drops-details",
         ),
         pytest.param(

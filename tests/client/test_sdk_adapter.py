@@ -9,13 +9,14 @@ SDK = "lago-python-client"
 
 # Checked by hand against lago-python-client's source (invoices/clients.py, services/request.py,
 # services/response.py, services/json.py). The SDK's `invoices.payment_url(id)`:
-# - joins the raw id into the URL, unencoded: request-reserved-characters (request_shape), at
-#   both levels;
-# - returns only `payment_url`, as `details.get("payment_url", "")`: at strict, 200-example drops
-#   four fields (all_success_fields); at the documented level, where no 200 field is required,
-#   a generated 200 without `payment_url` is exposed as "" (success_details: a value that was not
-#   served); and a 200 without `invoice_payment_details` is read as {} and so is a success with
-#   payment_url "" (200-without-root-key, no_silent_success, strict only);
+# - joins the raw id into the URL, unencoded: an id with reserved characters (outside the
+#   contract's uuids) changes the path (request-reserved-characters, id_percent_encoded, a SHOULD);
+#   uuids go where they should, so no MUST finding;
+# - returns only `payment_url`, as `details.get("payment_url", "")`: 200-example drops four
+#   fields (all_success_fields); a documented 200 without `payment_url` is exposed as "", a value
+#   that was not served (200-without-payment-url, no_invented_values); and a 200 without
+#   `invoice_payment_details` is read as {} and so is a success with payment_url ""
+#   (200-without-root-key, no_silent_success); all SHOULD, so seen at strict only;
 # - parses every error body with orjson, whatever its content type, and turns a body that is not
 #   JSON (HTML, empty, cut short) into a LagoApiError with status 500: a 502 or 503 with such a
 #   body loses its status (keeps_http_status, strict only), a 500 keeps it by coincidence, and
@@ -24,13 +25,11 @@ SDK = "lago-python-client"
 # - retries 429 with a bounded budget and lets httpx's network errors through, which the
 #   adapter reports without a status: the robustness and transport scenarios pass.
 KNOWN = {
-    "documented": {
-        ("200-generated", "success_details"),
-        ("request-reserved-characters", "request_shape"),
-    },
+    "documented": set(),
     "strict": {
         ("200-example", "all_success_fields"),
-        ("request-reserved-characters", "request_shape"),
+        ("200-without-payment-url", "no_invented_values"),
+        ("request-reserved-characters", "id_percent_encoded"),
         ("502-html", "keeps_http_status"),
         ("502-empty", "keeps_http_status"),
         ("502-invalid-json", "keeps_http_status"),

@@ -85,13 +85,27 @@ FAULTS = [
         id="wrong-root-key-empty-success",
     ),
     pytest.param(
-        FaultyClient(drop_code=True), "404-invoice_not_found", "error_fields", 1, id="drops-code"
+        FaultyClient(drop_code=True),
+        "404-invoice_not_found",
+        "all_error_fields",
+        0,
+        id="drops-code",
+    ),
+    pytest.param(
+        FaultyClient(wrong_code=True), "404-invoice_not_found", "error_fields", 1, id="wrong-code"
+    ),
+    pytest.param(
+        FaultyClient(invent_missing=True),
+        "200-without-payment-url",
+        "no_invented_values",
+        0,
+        id="invents-missing-fields",
     ),
     pytest.param(
         FaultyClient(drop_error_details=True),
         "422-third_party_error",
-        "error_fields",
-        1,
+        "all_error_fields",
+        0,
         id="drops-error-details",
     ),
     pytest.param(
@@ -149,8 +163,8 @@ FAULTS = [
     pytest.param(
         FaultyClient(encode_id=False),
         "request-reserved-characters",
-        "request_shape",
-        1,
+        "id_percent_encoded",
+        0,
         id="no-url-encoding",
     ),
     pytest.param(
@@ -356,10 +370,35 @@ JUDGED = [
     ),
     pytest.param(
         "error_fields",
-        FaultyClient(drop_code=True),
+        FaultyClient(wrong_code=True),
         "404-invoice_not_found",
         ["the failure's code is not what was served"],
         id="error_fields-code",
+    ),
+    pytest.param(
+        "all_error_fields",
+        FaultyClient(drop_code=True, drop_error_details=True),
+        "422-third_party_error",
+        ["the client drops the served code", "the client drops the served error_details"],
+        id="all_error_fields",
+    ),
+    pytest.param(
+        "no_invented_values",
+        FaultyClient(invent_missing=True),
+        "200-without-payment-url",
+        ["the client invents a value for payment_url, which was not served"],
+        id="no_invented_values",
+    ),
+    pytest.param(
+        "id_percent_encoded",
+        FaultyClient(encode_id=False),
+        "request-reserved-characters",
+        [
+            "the id is not percent-encoded as one path segment: an application that passes on an "
+            "id it got from a user lets that user steer the request, with the organization's key, "
+            "to another path (e.g. ../../ to another endpoint)"
+        ],
+        id="id_percent_encoded",
     ),
     pytest.param(
         "no_retry_after_4xx",
@@ -451,9 +490,12 @@ def test_every_client_check_is_shown_failing_by_its_own_judge() -> None:
     assert every == {
         "success_details",
         "all_success_fields",
+        "no_invented_values",
         "error_fields",
+        "all_error_fields",
         "no_retry_after_4xx",
         "request_shape",
+        "id_percent_encoded",
         "keeps_http_status",
         "no_silent_success",
         "rate_limit_bounded",
@@ -591,10 +633,10 @@ def test_report_carries_adapter_outcomes_and_served_responses_without_the_key() 
     assert entry["outcome"]["status"] == 404
     assert "invoice_not_found" in entry["served"][0]
     assert (
-        "| 404-invoice_not_found | documented | MUST | FAIL [MUST] error_fields |"
+        "| 404-invoice_not_found | documented | MUST | FAIL [SHOULD] all_error_fields |"
         in streams[2].getvalue()
     )
-    finding = next(f for f in report.findings if f.check == "error_fields")
+    finding = next(f for f in report.findings if f.check == "all_error_fields")
     assert "served: 404" in finding.received
     assert "--scenario" in finding.reproduce
 
@@ -615,3 +657,43 @@ def test_an_in_process_adapter_that_bypasses_httpx_never_reaches_the_network() -
     entry = report.metadata["scenarios"]["401-unauthorized"]
     assert entry["request_count"] == 0
     assert "must call through httpx" in entry["outcome"]["message"]
+
+
+# The severities follow the contract: MUST for what it promises on the inputs it allows.
+@pytest.mark.parametrize(
+    ("client", "scenario", "check", "severity"),
+    [
+        pytest.param(
+            FaultyClient(encode_id=False), "request-reserved-characters", "id_percent_encoded",
+            "SHOULD", id="reserved-characters-unencoded-is-should",
+        ),
+        pytest.param(
+            FaultyClient(path="invoices/{id}/payment-url"), "request-us", "request_shape",
+            "MUST", id="a-uuid-to-the-wrong-path-is-must",
+        ),
+        pytest.param(
+            FaultyClient(invent_missing=True), "200-without-payment-url", "no_invented_values",
+            "SHOULD", id="an-invented-default-is-should",
+        ),
+        pytest.param(
+            FaultyClient(root_key="invoice_payment_url", empty_success_on_unreadable=True),
+            "200-example", "success_details", "MUST", id="a-value-other-than-served-is-must",
+        ),
+        pytest.param(
+            FaultyClient(drop_code=True), "404-invoice_not_found", "all_error_fields", "SHOULD",
+            id="a-dropped-code-is-should",
+        ),
+        pytest.param(
+            FaultyClient(wrong_code=True), "404-invoice_not_found", "error_fields", "MUST",
+            id="a-code-other-than-served-is-must",
+        ),
+    ],
+)  # fmt: skip
+def test_recalibrated_checks_judge_at_their_severity(
+    client: FaultyClient, scenario: str, check: str, severity: str
+) -> None:
+    strict = run(client, scenario)
+    assert {(f.check, f.severity) for f in strict.findings} == {(check, severity)}
+    documented = run(client, scenario, level="documented")
+    assert documented.exit_code == (1 if severity == "MUST" else 0)
+    assert bool(documented.findings) is (severity == "MUST")
