@@ -98,8 +98,9 @@ def conformance(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmark the mock, the server suite and the client catalogue; writes reports/bench*.json."""
     install(session, "bench")
+    node_modules = install_js_sdk(session, SDK_JS_VERSIONS[0])
     session.run("python", "-m", "benches.server", *session.posargs)
-    session.run("python", "-m", "benches.client")
+    session.run("python", "-m", "benches.client", env={"NODE_PATH": str(node_modules)})
 
 
 # The latest release, the first with 429 retries (1.46.0) and the last without (1.45.0).
@@ -123,17 +124,24 @@ def sdk(session: nox.Session, version: str) -> None:
 def sdk_js(session: nox.Session, version: str) -> None:
     """Gate lago-javascript-client releases (npm, Node 18+) as `sdk` gates the Python one."""
     install(session, "test")
+    node_modules = install_js_sdk(session, version)
+    prefix = node_modules.parent
+    env = {"NODE_PATH": str(node_modules)}
+    # The findings checked by hand against this version's source, pinned in a test.
+    pinned = {"LAGO_JS_SDK_DIR": str(prefix), "LAGO_JS_SDK_VERSION": version}
+    session.run("pytest", "-q", "tests/client/test_js_adapter.py", env=pinned)
+    gate(session, "lago-javascript-client", version, SDK_REPORTS / "js" / version, env)
+
+
+def install_js_sdk(session: nox.Session, version: str) -> Path:
+    """npm-install lago-javascript-client ``version`` under .nox/js-sdk/; its node_modules."""
     prefix = Path(".nox", "js-sdk", version).resolve()
     if not (prefix / "node_modules" / "lago-javascript-client").is_dir():
         session.run(
             "npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
             f"lago-javascript-client@{version}", external=True,
         )  # fmt: skip
-    env = {"NODE_PATH": str(prefix / "node_modules")}
-    # The findings checked by hand against this version's source, pinned in a test.
-    pinned = {"LAGO_JS_SDK_DIR": str(prefix), "LAGO_JS_SDK_VERSION": version}
-    session.run("pytest", "-q", "tests/client/test_js_adapter.py", env=pinned)
-    gate(session, "lago-javascript-client", version, SDK_REPORTS / "js" / version, env)
+    return prefix / "node_modules"
 
 
 def gate(

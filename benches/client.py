@@ -24,6 +24,7 @@ from benches.server import write_bench_report
 from conformance._client.adapters import Subject, command_subject, load_adapter
 from conformance._client.outcome import failure
 from conformance._client.suite import ClientOptions, run_subject
+from conformance._errors import UsageError
 
 if TYPE_CHECKING:
     from conformance._client.outcome import Outcome
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["IN_PROCESS_TARGET_SECONDS", "bench_client", "main"]
 
 IN_PROCESS_TARGET_SECONDS = 5.0
+JOBS_TARGET_SECONDS = 30.0
 _FIXED = json.dumps(failure(None, message="baseline"))
 
 
@@ -92,6 +94,34 @@ def bench_client(examples: int, command_examples: int, rounds: int) -> dict[str,
     return results
 
 
+def bench_jobs(examples: int) -> dict[str, Any]:
+    """The JavaScript SDK's whole catalogue at ``--jobs 1`` and at the default, side by side.
+
+    Falls back to the reference client as a command when the SDK is not installed (NODE_PATH).
+    """
+    try:
+        subject, name = load_adapter("lago-javascript-client"), "lago-javascript-client"
+    except UsageError:
+        python = shlex.quote(sys.executable)
+        subject = command_subject(f"{python} -m conformance._client.reference")
+        name = "reference (command; the JS SDK is not installed)"
+    timings = {}
+    for label, jobs in (("jobs_1", 1), ("jobs_default", None)):
+        start = time.perf_counter()
+        run_subject(subject, ClientOptions(max_examples=examples, jobs=jobs))
+        timings[label] = round(time.perf_counter() - start, 2)
+    default = ClientOptions().jobs_for(subject)
+    return {
+        "subject": name,
+        "generated_bodies": examples,
+        "default_jobs": default,
+        "seconds_jobs_1": timings["jobs_1"],
+        "seconds_jobs_default": timings["jobs_default"],
+        "speedup": round(timings["jobs_1"] / timings["jobs_default"], 2),
+        "target_seconds": JOBS_TARGET_SECONDS,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the client benchmarks, print a table, write the JSON report."""
     parser = argparse.ArgumentParser(prog="python -m benches.client")
@@ -117,7 +147,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<18} {row['calls']:>6} {row['seconds']:>8.2f} {row['ms_per_call']:>8.2f}"
             f" {row['baseline_seconds']:>11.2f} {row['cost_ratio']:>5}x{verdict}"
         )
-    write_bench_report(args.output, results)
+    jobs = bench_jobs(args.command_examples)
+    print(
+        f"\n{jobs['subject']}, whole catalogue over HTTP: {jobs['seconds_jobs_1']:.1f} s at --jobs 1,"
+        f" {jobs['seconds_jobs_default']:.1f} s at the default ({jobs['default_jobs']} jobs):"
+        f" {jobs['speedup']:.2f}x (target under {JOBS_TARGET_SECONDS:g} s)"
+    )
+    write_bench_report(args.output, {**results, "client_jobs": jobs})
     return 0
 
 
