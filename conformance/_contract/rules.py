@@ -132,10 +132,13 @@ def normalize_path(path: str) -> str:
 
 
 def cast_uuid(value: str) -> str | None:
-    """Rails' uuid cast: the canonical lower-case form, or None where Rails gives nil."""
+    """Rails' uuid cast: the canonical lower-case form, or None where Rails gives nil.
+
+    ``OID::Uuid#format_uuid`` deletes braces and every hyphen before it rebuilds the canonical
+    form, so a hyphen after the last group of four is accepted too.
+    """
     value = value.lower()
-    # Postgres itself refuses a hyphen after the last group; treat that as a miss too.
-    if not _ACCEPTABLE_UUID.fullmatch(value) or value.rstrip("}").endswith("-"):
+    if not _ACCEPTABLE_UUID.fullmatch(value):
         return None
     hex_digits = value.strip("{}").replace("-", "")
     return "-".join(

@@ -196,7 +196,8 @@ def test_ids_are_cast_as_rails_casts_uuids(
         ("1a901a901a901a901a901a901a901a90", "1a901a90-1a90-1a90-1a90-1a901a901a90"),
         ("1a90-1a90-1a90-1a90-1a90-1a90-1a90-1a90", "1a901a90-1a90-1a90-1a90-1a901a901a90"),
         ("{1a901a901a901a901a901a901a901a90", None),
-        ("1a901a901a901a901a901a901a901a90-", None),
+        # ACCEPTABLE_UUID allows it, and format_uuid deletes every hyphen (Rails 8.0).
+        ("1a901a901a901a901a901a901a901a90-", "1a901a90-1a90-1a90-1a90-1a901a901a90"),
         ("1a901a901a901a901a901a901a901a90\n", None),
         ("1a901a901a901a901a901a901a901a9", None),
         ("g" * 32, None),
