@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -83,6 +84,20 @@ class Call:
         """The last answer served, if any was an answer."""
         replies = [serve for serve in self.served if isinstance(serve, Reply)]
         return replies[-1] if replies else None
+
+    def served_text(self, planned: tuple[Serve, ...]) -> str:
+        """What was served (or, when nothing was, what was planned), on one line."""
+        served = self.served or list(planned)
+        more = " …" if len(served) > 3 else ""
+        return " then ".join(serve.describe() for serve in served[:3]) + more
+
+    def shown_url(self, url: str) -> str:
+        """``url`` as reports show it: the harness's own server (a new port each run) named."""
+        origin = urllib.parse.urlsplit(self.base_url)
+        root = f"{origin.scheme}://{origin.netloc}"
+        if origin.hostname == "127.0.0.1" and url.startswith(root + "/"):
+            return "<harness>" + url[len(root) :]
+        return url
 
     @property
     def reply(self) -> Reply:

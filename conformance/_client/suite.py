@@ -6,13 +6,12 @@ import contextlib
 import os
 import queue
 import shlex
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from conformance._client.adapters import Subject, command_subject, load_adapter
-from conformance._client.call import API_KEY, COMMAND_TIMEOUT, HANG_BOUND_SECONDS
+from conformance._client.call import API_KEY, COMMAND_TIMEOUT, HANG_BOUND_SECONDS, Fault
 from conformance._client.catalogue import BASE_URLS, catalogue, generated_bodies
 from conformance._client.checks import judge_call
 from conformance._client.fault_server import fault_server
@@ -107,21 +106,6 @@ def _variants(scenario: Scenario, options: ClientOptions) -> list[tuple[Serve, .
     return [scenario.serves]
 
 
-def _shown_url(url: str, call: Call) -> str:
-    # The harness's own server listens on a new port each run: name it, so reports compare.
-    origin = urllib.parse.urlsplit(call.base_url)
-    if origin.hostname == "127.0.0.1" and url.startswith(f"{origin.scheme}://{origin.netloc}/"):
-        return "<harness>" + url[len(f"{origin.scheme}://{origin.netloc}") :]
-    return url
-
-
-def _served_text(call: Call, scenario: Scenario) -> str:
-    served = call.served or list(scenario.serves)
-    return " then ".join(serve.describe() for serve in served[:3]) + (
-        " …" if len(served) > 3 else ""
-    )
-
-
 class _ClientRun:
     """One run's state: the subject and the options; each call gets the server it runs on."""
 
@@ -207,7 +191,7 @@ class _ClientRun:
     def finding(
         self, scenario: Scenario, check: Check[Call], problem: Problem, call: Call
     ) -> Finding:
-        received = f"{problem.received}; served: {_served_text(call, scenario)}"
+        received = f"{problem.received}; served: {call.served_text(scenario.serves)}"
         return check.finding(
             problem._replace(received=received),
             _reproduce(self.subject, self.options, scenario.name),
@@ -221,7 +205,7 @@ class _ClientRun:
             "severity": scenario.severity,
             "served": [serve.describe() for serve in call.served]
             or [s.describe() for s in scenario.serves],
-            "requests": [f"{r.method} {_shown_url(r.url, call)}" for r in call.requests[:5]],
+            "requests": [f"{r.method} {call.shown_url(r.url)}" for r in call.requests[:5]],
             "request_count": len(call.requests),
             "outcome": call.outcome,
             "error": call.error,
@@ -295,5 +279,12 @@ def _judge_all(
             finally:
                 servers.put(server)
 
+        # The scenarios that wait out a silent server go first, so the others run beside them.
+        order = sorted(range(len(chosen)), key=lambda i: not _waits(chosen[i]))
         with ThreadPoolExecutor(max_workers=servers.qsize()) as pool:
-            return list(pool.map(judge, range(len(chosen))))
+            futures = {index: pool.submit(judge, index) for index in order}
+            return [futures[index].result() for index in range(len(chosen))]
+
+
+def _waits(scenario: Scenario) -> bool:
+    return any(isinstance(serve, Fault) and serve.kind == "hang" for serve in scenario.serves)
