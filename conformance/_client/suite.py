@@ -67,6 +67,7 @@ class _Judged:
     results: list[CaseResult] = field(default_factory=list)
     record: dict[str, Any] | None = None
     verdict: str = "pass"
+    seconds: float = 0.0
 
 
 def subject_for(options: ClientOptions) -> Subject:
@@ -152,7 +153,7 @@ class _ClientRun:
             return _Judged(results, None, f"not run: {skipped}")
         found: dict[str, list[Finding]] = {check.name: [] for check in checks}
         judged: dict[str, bool] = dict.fromkeys(found, False)
-        failed = 0
+        failed, seconds = 0, 0.0
         wants_reply = scenario.generated or any(isinstance(s, Reply) for s in scenario.serves)
         record: dict[str, Any] = {}
         for serves in variants:
@@ -167,9 +168,9 @@ class _ClientRun:
             if any(problems.values()):
                 failed += 1
             if not record or (failed == 1 and any(problems.values())):
-                record = self.record(scenario, call)
+                record, seconds = self.record(scenario, call), call.seconds
         record.update(calls=len(variants), failed_calls=failed)
-        judgement = _Judged(record=record)
+        judgement = _Judged(record=record, seconds=seconds)
         for check in checks:
             skip = None if judged[check.name] or found[check.name] else "the client gave no outcome"
             judgement.results.append(
@@ -209,7 +210,6 @@ class _ClientRun:
             "request_count": len(call.requests),
             "outcome": call.outcome,
             "error": call.error,
-            "seconds": round(call.seconds, 3),
         }
 
 
@@ -252,6 +252,7 @@ def run_subject(
         report.results += judgement.results
         if judgement.record is not None:
             report.metadata["scenarios"][scenario.name] = redact(judgement.record, report.secrets)
+            report.timings[scenario.name] = round(judgement.seconds, 3)
         rows.append([scenario.name, scenario.group, scenario.severity, judgement.verdict])
     report.coverage["tables"] = {"Scenario x verdict": rows}
     return report

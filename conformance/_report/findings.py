@@ -9,6 +9,7 @@ client's call) and returns ``Problem``s; the suite turns each into a ``Finding``
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
@@ -131,12 +132,19 @@ class CaseResult:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    # SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the clock, so reports diff cleanly.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        if epoch and epoch.isdigit()
+        else datetime.datetime.now(datetime.UTC)
+    )
+    return now.replace(microsecond=0).isoformat()
 
 
 @dataclass
 class Report:
-    """A whole run of one suite; deterministic but for ``timestamp``.
+    """A whole run of one suite; deterministic for a seed but for ``timestamp``.
 
     Its strings are already redacted: the suites add notes through ``note`` and findings through
     ``Check.finding``.
@@ -154,6 +162,8 @@ class Report:
     timestamp: str = field(default_factory=_now)
     tool_version: str = __version__
     aborted: str | None = None
+    # Wall-clock seconds per scenario: shown by nothing that is written, so reports compare.
+    timings: dict[str, float] = field(default_factory=dict, repr=False)
     # What must never reach the report: notes and metadata are redacted of these as they come.
     secrets: tuple[str, ...] = field(default=(), repr=False)
 

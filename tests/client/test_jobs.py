@@ -36,8 +36,6 @@ def report_text(jobs: int) -> Any:
     write_json(run_subject(command_subject(COMMAND), options), stream)
     data = json.loads(stream.getvalue())
     del data["timestamp"]
-    for record in data["metadata"]["scenarios"].values():
-        del record["seconds"]
     return data
 
 

@@ -598,10 +598,7 @@ def test_a_run_serves_the_seeds_generated_bodies_and_another_seed_serves_others(
 
 def records(report: Report) -> tuple[Any, ...]:
     """What a client run reports, but for the clock: per-scenario records, findings, results."""
-    scenarios = {
-        name: {key: value for key, value in record.items() if key != "seconds"}
-        for name, record in report.metadata["scenarios"].items()
-    }
+    scenarios = {name: dict(record) for name, record in report.metadata["scenarios"].items()}
     return scenarios, report.findings, report.results
 
 
