@@ -56,7 +56,29 @@ OUTCOME = "outcome"
 def _check(
     severity: Severity, judge: Callable[[Call], list[Problem]], *, needs_outcome: bool = True
 ) -> Check[Call]:
-    return Check(judge.__name__, severity, judge, frozenset({OUTCOME}) if needs_outcome else None)
+    kinds = frozenset({OUTCOME}) if needs_outcome else None
+    return Check(judge.__name__, severity, judge, kinds, SOURCES[judge.__name__])
+
+
+_OP = "#/paths/~1invoices~1{lago_id}~1payment_url/post"
+# Where each rule comes from: the bundled contract for a MUST; for a SHOULD, what Lago sends
+# (lago-api's source) or what HTTP says of answers the contract does not document.
+SOURCES: dict[str, str] = {
+    "success_details": f"{_OP}/responses/200",
+    "error_fields": f"{_OP}/responses",
+    "request_shape": _OP,
+    "all_success_fields": "lago-api app/serializers/v1/payment_providers/"
+    "invoice_payment_serializer.rb",
+    "no_invented_values": f"{_OP}/responses/200 (no field is required: absent is not empty)",
+    "all_error_fields": "lago-api app/controllers/concerns/api_errors.rb",
+    "id_percent_encoded": "RFC 3986 section 3.3 (a path segment percent-encodes / ? # %)",
+    "no_retry_after_4xx": "RFC 9110 section 9.2.2 (POST is not idempotent)",
+    "keeps_http_status": "RFC 9110 section 15 (the status code is the answer's meaning)",
+    "no_silent_success": f"{_OP}/responses/200 (a success carries invoice_payment_details)",
+    "rate_limit_bounded": "RFC 6585 section 4, Lago Cloud's rate limits (X-RateLimit-Reset)",
+    "rate_limit_retried": "RFC 9110 section 10.2.3 (Retry-After)",
+    "transport_fault": "RFC 9110 section 9.2.2, 30 s bound (a failure is not a status)",
+}
 
 
 SUCCESS_DETAILS = _check("MUST", success_details)

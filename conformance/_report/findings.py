@@ -71,10 +71,13 @@ class Finding:
     received: str
     expected: str
     reproduce: str = ""
+    source: str = ""
 
     def render(self) -> str:
-        """``Title`` / blank / ``Received:`` / ``Expected:`` and the reproduction, as text."""
+        """``Title`` / blank / ``Received:`` / ``Expected:`` / ``Source:`` and the reproduction."""
         text = f"[{self.severity}] {self.title}\n\nReceived: {self.received}\nExpected: {self.expected}"
+        if self.source:
+            text += f"\nSource: {self.source}"
         if self.reproduce:
             text += f"\n\nReproduce with:\n    {self.reproduce}"
         return text
@@ -86,12 +89,15 @@ class Check(Generic[T]):
 
     ``kinds`` limits a check to observations of those kinds (None: every kind); what a kind is
     belongs to the suite (a server scenario's expectation, whether a client gave an outcome).
+    ``source`` says where the rule comes from: a JSON pointer into the bundled contract for a
+    MUST, the lago-api file (or the RFC) for a SHOULD.
     """
 
     name: str
     severity: Severity
     judge: Callable[[T], Iterable[Problem]]
     kinds: frozenset[str] | None = None
+    source: str = ""
 
     def applies_to(self, kind: str) -> bool:
         """Whether this check judges observations of ``kind``."""
@@ -106,7 +112,7 @@ class Check(Generic[T]):
     ) -> Finding:
         """The finding for ``problem``, with every secret redacted."""
         fields = (title or problem.title, problem.received, problem.expected, reproduce)
-        return Finding(self.name, self.severity, *redact(fields, secrets))
+        return Finding(self.name, self.severity, *redact(fields, secrets), source=self.source)
 
 
 @dataclass(frozen=True)

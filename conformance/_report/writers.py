@@ -52,6 +52,7 @@ def to_json(report: Report) -> dict[str, Any]:
                         "received": finding.received,
                         "expected": finding.expected,
                         "reproduce": finding.reproduce,
+                        "source": finding.source,
                     }
                     for finding in result.findings
                 ],
@@ -135,6 +136,8 @@ def write_markdown(report: Report, stream: TextIO) -> None:
                 f"- received: {_cell(finding.received)}",
                 f"- expected: {_cell(finding.expected)}",
             ]
+            if finding.source:
+                lines.append(f"- source: {_cell(finding.source)}")
             if finding.reproduce:
                 lines += ["", "```console", finding.reproduce, "```"]
             lines.append("")

@@ -192,7 +192,43 @@ _OPERATION = ("any", "reject", "unauthorized", "payable", "reason", "not_found")
 def _check(
     severity: Severity, judge: Callable[[Answer], Iterator[Problem]], *kinds: str
 ) -> Check[Answer]:
-    return Check(judge.__name__, severity, judge, frozenset(kinds) if kinds else None)
+    return Check(
+        judge.__name__,
+        severity,
+        judge,
+        frozenset(kinds) if kinds else None,
+        SOURCES[judge.__name__],
+    )
+
+
+_PATH = "#/paths/~1invoices~1{lago_id}~1payment_url"
+_OP = f"{_PATH}/post"
+_LAGO = "lago-api "
+# Where each rule comes from: the bundled contract for a MUST, lago-api's source for a SHOULD.
+SOURCES: dict[str, str] = {
+    "not_a_server_error": f"{_OP}/responses",
+    "status_code_conformance": f"{_OP}/responses",
+    "content_type_conformance": f"{_OP}/responses",
+    "response_schema_conformance": f"{_OP}/responses",
+    "status_field_matches": "#/components/schemas/ApiErrorUnauthorized/properties/status",
+    "no_error_leak": f"{_OP}/responses",
+    "no_secret_echo": "#/components/securitySchemes/bearerAuth",
+    "negative_data_rejection": f"{_OP}/parameters/0/schema",
+    "unsupported_method": _PATH,
+    "auth_required": f"{_OP}/responses/401",
+    "payable_invoice": f"{_OP}/responses/200",
+    "unprocessable_invoice": f"{_OP}/responses/422",
+    "unknown_invoice": f"{_OP}/responses/404",
+    "strict_schema_conformance": _LAGO
+    + "app/serializers/v1/payment_providers/invoice_payment_serializer.rb, "
+    "app/controllers/concerns/api_errors.rb",
+    "router_not_found": _LAGO + "config/routes.rb (the catch-all route)",
+    "invoice_not_found": _LAGO + "app/controllers/api/v1/invoices_controller.rb",
+    "invoice_echo": _LAGO + "app/serializers/v1/payment_providers/invoice_payment_serializer.rb",
+    "unprocessable_reason": _LAGO
+    + "app/services/invoices/payments/generate_payment_url_service.rb",
+    "payment_url_stable": _LAGO + "app/services/payment_intents/fetch_service.rb",
+}
 
 
 CHECKS: tuple[Check[Answer], ...] = (
@@ -216,7 +252,7 @@ CHECKS: tuple[Check[Answer], ...] = (
     _check("SHOULD", unprocessable_reason, "reason"),
 )
 PAYMENT_URL_STABLE: Check[tuple[Exchange, Exchange]] = Check(
-    "payment_url_stable", "SHOULD", payment_url_stable
+    "payment_url_stable", "SHOULD", payment_url_stable, source=SOURCES["payment_url_stable"]
 )
 
 
