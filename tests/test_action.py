@@ -157,3 +157,21 @@ def test_baseline_and_spec_pass_through_only_when_set(tmp_path: Path) -> None:
         "lago-conformance client --report-dir reports --baseline accepted\\ findings.toml"
         " --spec lago.yaml\n"
     )
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/sdk-integration.md"])
+def test_the_documented_workflows_use_only_the_action_inputs(document: str) -> None:
+    text = (ROOT / document).read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+    inputs = set(action()["inputs"])
+    used = 0
+    for block in blocks:
+        data = yaml.safe_load(block)
+        steps = data["jobs"]["conformance"]["steps"] if "jobs" in data else data
+        for step in steps:
+            if "lago-conformance@" in step.get("uses", ""):
+                used += 1
+                assert set(step["with"]) <= inputs, step
+                assert step["with"]["mode"] in {"server", "client"}
+                assert "LAGO_API_KEY" not in str(step["with"])
+    assert used >= 1
