@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING
 
 from conformance._errors import UsageError
 from conformance._report.console import print_summary
+from conformance._report.github import publish
 from conformance._report.writers import write_reports
 
 if TYPE_CHECKING:
@@ -17,7 +20,7 @@ __all__ = ["finish"]
 
 
 def finish(report: Report, report_dir: Path) -> int:
-    """Write the reports, print the summary, and return the run's exit code."""
+    """Write the reports, print the summary (and GitHub Actions' output), return the exit code."""
     try:
         paths = write_reports(report, report_dir)
     except OSError as error:
@@ -25,4 +28,7 @@ def finish(report: Report, report_dir: Path) -> int:
             f"cannot write reports to --report-dir {str(report_dir)!r}: {error.strerror}"
         ) from None
     print_summary(report, paths)
+    warning = publish(report, os.environ)
+    if warning is not None:
+        print(f"warning: {warning}", file=sys.stderr)
     return report.exit_code

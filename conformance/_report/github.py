@@ -1,0 +1,135 @@
+"""GitHub Actions output: a job summary appended to ``$GITHUB_STEP_SUMMARY``, workflow commands.
+
+Both are driven by the variables the runner sets: ``GITHUB_STEP_SUMMARY`` (a file path) and
+``GITHUB_ACTIONS=true``. Outside GitHub Actions nothing here writes anything. A report's strings
+are already redacted (see ``findings``); the text is redacted of the report's secrets once more
+before it leaves, as it goes to a public log.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from conformance._report.findings import redact
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from conformance._report.findings import Finding, Report
+
+__all__ = [
+    "escape_data",
+    "escape_property",
+    "publish",
+    "step_summary",
+    "workflow_commands",
+]
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message, escaped as the runner reads it back."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value (``title=...``), escaped as the runner reads it back."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _findings(report: Report) -> Iterator[tuple[str, Finding]]:
+    for result in report.results:
+        for finding in result.findings:
+            yield result.scenario, finding
+
+
+def _accepted(finding: Finding) -> object:
+    # A baseline's acceptance, when the finding carries one ("accepted until DATE: REASON").
+    return getattr(finding, "accepted", None)
+
+
+def _verdict(report: Report) -> str:
+    if report.aborted is not None:
+        return f"aborted ({report.aborted})"
+    return "conformant" if report.conformant else "NOT conformant"
+
+
+def step_summary(report: Report) -> str:
+    """The run in Markdown for a job summary: verdict, counts, coverage, one line per finding."""
+    counts = report.counts()
+    subject = ", ".join(f"{key} `{value}`" for key, value in report.subject.items())
+    lines = [
+        f"### lago-conformance {report.suite}: {_cell(_verdict(report))}",
+        "",
+        f"{subject}; level `{report.level}`, fail on `{report.fail_on}`, seed `{report.seed}`.",
+        "",
+        "| checks | passed | failed | not run | MUST findings | SHOULD findings |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {counts['checks']} | {counts['passed']} | {counts['failed']} | {counts['skipped']}"
+        f" | {counts['must']} | {counts['should']} |",
+    ]
+    for title, rows in report.coverage.get("tables", {}).items():
+        header, *body = rows
+        lines += ["", f"**{title}**", "", "| " + " | ".join(map(_cell, header)) + " |"]
+        lines.append("|" + " --- |" * len(header))
+        lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in body]
+    if report.notes:
+        lines += ["", "**Notes**", ""] + [f"- {_cell(note)}" for note in report.notes]
+    findings = list(_findings(report))
+    if findings:
+        lines += ["", "**Findings**", ""]
+        for scenario, finding in findings:
+            line = (
+                f"- **{finding.severity}** {_cell(finding.title)} (`{finding.check}`, `{scenario}`)"
+            )
+            accepted = _accepted(finding)
+            if accepted is not None:
+                line += f": {_cell(accepted)}"
+            lines.append(line)
+    text = "\n".join(lines) + "\n\n"
+    return redact(text, report.secrets)
+
+
+def workflow_commands(report: Report) -> list[str]:
+    """One ``::error`` (MUST) or ``::warning`` (SHOULD) line per finding; ``::notice`` if accepted."""
+    commands = []
+    for scenario, finding in _findings(report):
+        accepted = _accepted(finding)
+        kind = "error" if finding.severity == "MUST" else "warning"
+        message = f"{finding.title}\nscenario: {scenario}\n"
+        if accepted is not None:
+            kind, message = "notice", message + f"{accepted}\n"
+        message += f"Received: {finding.received}\nExpected: {finding.expected}"
+        if finding.reproduce:
+            message += f"\nReproduce with:\n    {finding.reproduce}"
+        title = f"lago-conformance {report.suite} [{finding.severity}] {finding.check}: {scenario}"
+        command = f"::{kind} title={escape_property(title)}::{escape_data(message)}"
+        commands.append(redact(command, report.secrets))
+    return commands
+
+
+def publish(report: Report, environ: Mapping[str, str], stream: TextIO | None = None) -> str | None:
+    """Write what GitHub Actions reads, as ``environ`` asks; returns a warning if the summary failed.
+
+    Appends ``step_summary`` to ``$GITHUB_STEP_SUMMARY`` when set, and prints
+    ``workflow_commands`` on ``stream`` (stdout) when ``GITHUB_ACTIONS`` is ``true``.
+    """
+    warning = None
+    summary_path = environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        try:
+            with Path(summary_path).open("a", encoding="utf-8") as summary:
+                summary.write(step_summary(report))
+        except OSError as error:
+            warning = f"cannot append to GITHUB_STEP_SUMMARY {summary_path!r}: {error.strerror}"
+    if environ.get("GITHUB_ACTIONS") == "true":
+        out = stream if stream is not None else sys.stdout
+        for command in workflow_commands(report):
+            out.write(command + "\n")
+        out.flush()
+    return warning
