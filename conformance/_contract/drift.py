@@ -201,4 +201,5 @@ def to_markdown(changes: list[Change], spec: str) -> str:
         return title + "No differences.\n"
     rows = [f"| {c.kind} | `{c.where}` | {c.change} | {c.detail} | {c.breaks} |" for c in changes]
     header = "| kind | where | change | detail | breaks |\n|---|---|---|---|---|\n"
-    return f"{title}{len(changes)} differences.\n\n{header}" + "\n".join(rows) + "\n"
+    count = f"{len(changes)} difference{'' if len(changes) == 1 else 's'}"
+    return f"{title}{count}.\n\n{header}" + "\n".join(rows) + "\n"
