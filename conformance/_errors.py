@@ -3,11 +3,12 @@
 ConformanceError            anything this tool reports as one line, then exits 2
  +-- UsageError             bad command-line input or an unusable target
       +-- FixturesError     a fixtures file that cannot be used as it is
+      +-- SpecError         an OpenAPI document (--spec, drift) that cannot be used
 """
 
 from __future__ import annotations
 
-__all__ = ["ConformanceError", "FixturesError", "UsageError"]
+__all__ = ["ConformanceError", "FixturesError", "SpecError", "UsageError"]
 
 
 class ConformanceError(Exception):
@@ -20,3 +21,7 @@ class UsageError(ConformanceError):
 
 class FixturesError(UsageError):
     """A fixtures file is missing, malformed, or names something Lago cannot answer."""
+
+
+class SpecError(UsageError):
+    """An OpenAPI document is unreadable, not OpenAPI 3.x, or lacks the payment_url operation."""

@@ -16,6 +16,8 @@ __all__ = ["run_client"]
 
 def run_client(args: argparse.Namespace) -> int:
     """Run the client suite on the adapter or command the options name; returns the exit code."""
+    from conformance._contract.spec import load_spec
+
     options = ClientOptions(
         adapter=args.adapter or "reference",
         command=args.command,
@@ -26,6 +28,7 @@ def run_client(args: argparse.Namespace) -> int:
         scenarios=tuple(args.scenario or ()),
         timeout=args.timeout,
         jobs=args.jobs,
+        spec=load_spec(args.spec) if args.spec is not None else None,
     )
     progress = Progress("lago-conformance client", unit="call")
     try:

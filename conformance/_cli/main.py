@@ -90,8 +90,10 @@ def _build_parser() -> _Parser:
         metavar="S",
         help="seconds to wait for each answer (default 10)",
     )
+    _add_spec(server)
     server.set_defaults(run=_run_server)
     _add_client(commands)
+    _add_drift(commands)
     return parser
 
 
@@ -130,7 +132,32 @@ def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="N",
         help="run N scenarios of a --command at once, each on its own server (default: one per core)",
     )
+    _add_spec(client)
     client.set_defaults(run=_run_client)
+
+
+def _add_spec(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="an OpenAPI 3.x document (YAML or JSON) to check against instead of the bundled one",
+    )
+
+
+def _add_drift(commands: argparse._SubParsersAction[_Parser]) -> None:
+    drift = commands.add_parser(
+        "drift", help="what changed between the bundled contract and another OpenAPI document"
+    )
+    drift.add_argument("file", type=Path, metavar="FILE", help="an OpenAPI 3.x document")
+    drift.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    drift.set_defaults(run=_run_drift)
+
+
+def _run_drift(args: argparse.Namespace) -> int:
+    from conformance._cli.drift import run_drift
+
+    return run_drift(args)
 
 
 def _run_mock(args: argparse.Namespace) -> int:

@@ -116,4 +116,8 @@ def server_options(values: Mapping[str, Any]) -> ServerOptions:
     given = {name: values[name] for name in SERVER_OPTION_NAMES}
     if given["fixtures"] is not None:
         given["fixtures"] = load_fixtures(given["fixtures"])
+    if values.get("spec") is not None:
+        from conformance._contract.spec import load_spec
+
+        given["spec"] = load_spec(values["spec"])
     return ServerOptions(**given)

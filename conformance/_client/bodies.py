@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
     from conformance._contract.levels import Level
+    from conformance._contract.spec import Spec
 
 __all__ = ["json_values", "response_bodies"]
 
@@ -119,10 +120,10 @@ def _strategy(
 
 
 def response_bodies(
-    level: Level, status: int, *, extra_fields: bool = False
+    level: Level, status: int, *, extra_fields: bool = False, spec: Spec | None = None
 ) -> SearchStrategy[Any]:
     """Bodies valid for ``status`` at ``level``; ``extra_fields`` adds unknown keys to every object."""
-    documented = contract(level)
+    documented = contract(level, spec)
     response = documented.document["paths"][OPERATION_PATH]["post"]["responses"][str(status)]
     schema = response["content"][JSON_MEDIA_TYPE]["schema"]
     strategy = _strategy(schema, documented.document, extra_fields)

@@ -36,6 +36,7 @@ from conformance._contract.rules import (
 if TYPE_CHECKING:
     from conformance._client.call import Call, Serve
     from conformance._contract.levels import Level, Severity
+    from conformance._contract.spec import Spec
     from conformance._report.findings import Check
 
 __all__ = ["BASE_URLS", "RESERVED_ID", "Scenario", "catalogue", "generated_bodies"]
@@ -70,10 +71,12 @@ class Scenario:
         return "MUST" if any(check.severity == "MUST" for check in self.checks) else "SHOULD"
 
 
-def generated_bodies(level: Level, seed: int, count: int) -> list[dict[str, Any]]:
+def generated_bodies(
+    level: Level, seed: int, count: int, spec: Spec | None = None
+) -> list[dict[str, Any]]:
     """``count`` 200 bodies valid at ``level``, with unknown fields and non-ASCII text; seeded."""
     bodies: list[dict[str, Any]] = []
-    strategy = response_bodies(level, 200, extra_fields=True).filter(
+    strategy = response_bodies(level, 200, extra_fields=True, spec=spec).filter(
         lambda body: payment_details(body) is not None
     )
 
@@ -98,12 +101,12 @@ def _without(body: dict[str, Any], field: str) -> dict[str, Any]:
     return {**body, "invoice_payment_details": details}
 
 
-def _documented() -> list[Scenario]:
+def _documented(spec: Spec | None) -> list[Scenario]:
     scenarios = [
         Scenario(
             "200-example",
             "documented",
-            (Reply.of_json(200, example_body()),),
+            (Reply.of_json(200, example_body(spec)),),
             (SUCCESS_DETAILS, ALL_SUCCESS_FIELDS),
         ),
         Scenario("200-generated", "documented", (), (SUCCESS_DETAILS,), generated=True),
@@ -111,7 +114,7 @@ def _documented() -> list[Scenario]:
         Scenario(
             "200-without-payment-url",
             "documented",
-            (Reply.of_json(200, _without(example_body(), "payment_url")),),
+            (Reply.of_json(200, _without(example_body(spec), "payment_url")),),
             (SUCCESS_DETAILS, NO_INVENTED_VALUES),
         ),
         Scenario(
@@ -154,8 +157,8 @@ def _documented() -> list[Scenario]:
     return scenarios
 
 
-def _requests() -> list[Scenario]:
-    ok = (Reply.of_json(200, example_body()),)
+def _requests(spec: Spec | None) -> list[Scenario]:
+    ok = (Reply.of_json(200, example_body(spec)),)
     return [
         Scenario("request-us", "request", ok, (REQUEST_SHAPE,), base="us", in_process_only=True),
         Scenario("request-eu", "request", ok, (REQUEST_SHAPE,), base="eu", in_process_only=True),
@@ -170,7 +173,7 @@ def _requests() -> list[Scenario]:
     ]
 
 
-def _robustness() -> list[Scenario]:
+def _robustness(spec: Spec | None) -> list[Scenario]:
     hints = (
         ("retry-after", "0"),
         ("x-ratelimit-limit", "50"),
@@ -182,7 +185,7 @@ def _robustness() -> list[Scenario]:
         Scenario(
             "429-then-200",
             "robustness",
-            (too_many, Reply.of_json(200, example_body())),
+            (too_many, Reply.of_json(200, example_body(spec))),
             (RATE_LIMIT_RETRIED,),
         ),
         Scenario("429-always", "robustness", (too_many,), (RATE_LIMIT_BOUNDED,)),
@@ -222,6 +225,7 @@ def _robustness() -> list[Scenario]:
     return scenarios
 
 
-def catalogue() -> list[Scenario]:
-    """Every scenario, documented (MUST) first, then request shape, then robustness (SHOULD)."""
-    return [*_documented(), *_requests(), *_robustness()]
+def catalogue(spec: Spec | None = None) -> list[Scenario]:
+    """Every scenario, documented (MUST) first, then request shape, then robustness (SHOULD);
+    the 200 bodies are ``spec``'s example when it has one."""
+    return [*_documented(spec), *_requests(spec), *_robustness(spec)]

@@ -16,6 +16,7 @@ from conformance._client.catalogue import BASE_URLS, catalogue, generated_bodies
 from conformance._client.checks import judge_call
 from conformance._client.fault_server import fault_server
 from conformance._client.transports import call_command, call_in_process
+from conformance._contract.document import spec_metadata
 from conformance._contract.rules import Reply
 from conformance._errors import UsageError
 from conformance._report.findings import CaseResult, Report, redact
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from conformance._client.catalogue import Scenario
     from conformance._client.fault_server import FaultServer
     from conformance._contract.levels import FailOn, Level
+    from conformance._contract.spec import Spec
     from conformance._report.findings import Check, Finding, Problem
 
 __all__ = ["ClientOptions", "run_subject", "scenario_names", "subject_for"]
@@ -52,6 +54,7 @@ class ClientOptions:
     # Scenarios run at once for a command (each with its own server); None: one per core.
     # In-process adapters run one at a time: respx patches httpx for the whole process.
     jobs: int | None = None
+    spec: Spec | None = None  # None: the bundled contract
 
     def jobs_for(self, subject: Subject) -> int:
         """How many scenarios run at once for ``subject``."""
@@ -97,12 +100,13 @@ def _reproduce(subject: Subject, options: ClientOptions, scenario: str) -> str:
         f"--scenario {scenario}"
     )
     extra = f" --max-examples {options.max_examples}" if scenario == "200-generated" else ""
-    return line + extra
+    spec = f" --spec {shlex.quote(options.spec.path)}" if options.spec else ""
+    return line + extra + spec
 
 
 def _variants(scenario: Scenario, options: ClientOptions) -> list[tuple[Serve, ...]]:
     if scenario.generated:
-        bodies = generated_bodies(options.level, options.seed, options.max_examples)
+        bodies = generated_bodies(options.level, options.seed, options.max_examples, options.spec)
         return [(Reply.of_json(200, body),) for body in bodies]
     return [scenario.serves]
 
@@ -217,7 +221,7 @@ def run_subject(
     subject: Subject, options: ClientOptions, step: Callable[[str], None] | None = None
 ) -> Report:
     """Serve the catalogue (or the scenarios the options name) to ``subject``, judge each call."""
-    chosen = catalogue()
+    chosen = catalogue(options.spec)
     if options.scenarios:
         unknown = sorted(set(options.scenarios) - {scenario.name for scenario in chosen})
         if unknown:
@@ -237,6 +241,7 @@ def run_subject(
         adapter=subject.identity(),
         hang_bound_seconds=HANG_BOUND_SECONDS,
         max_examples=options.max_examples,
+        **spec_metadata(options.spec),
         scenarios={},
     )
     report.note(

@@ -1,4 +1,4 @@
-"""The bundled contract at its two levels: ``documented`` (published, a MUST) and ``strict`` (Lago's
+"""The contract (bundled, or from ``--spec``) at its two levels: ``documented`` (published, a MUST) and ``strict`` (Lago's
 behaviour, a SHOULD).
 
 The strict OpenAPI document is derived from the documented one by wrapping every response schema
@@ -23,6 +23,7 @@ from conformance._contract.rules import JSON_MEDIA_TYPE, OPERATION_PATH
 
 if TYPE_CHECKING:
     from conformance._contract.levels import Level
+    from conformance._contract.spec import Spec
 
 __all__ = [
     "DOCUMENTED_STATUSES",
@@ -35,6 +36,7 @@ __all__ = [
     "example_body",
     "load_document",
     "openapi_dir",
+    "spec_metadata",
     "spec_sha256",
 ]
 
@@ -68,19 +70,38 @@ NOT_FOUND_CODES: tuple[str, ...] = _enum("NotFoundCode")
 PAYMENT_PROVIDERS: tuple[str, ...] = _enum("PaymentProvider")
 
 
+def _overlay_for(schemas: dict[str, Any], spec: Spec | None) -> dict[str, Any]:
+    """The strict overlay; for a spec whose schemas share its names, with its own renamed."""
+    overlay = _strict_overlay()
+    clashes = [name for name in overlay["schemas"] if name in schemas]
+    if clashes and spec is None:
+        raise ValueError(f"strict schema {clashes[0]!r} would shadow a documented one")
+    text = json.dumps(overlay)
+    for name in clashes:
+        text = text.replace(f'"{name}"', f'"LagoConformance{name}"').replace(
+            f'"#/components/schemas/{name}"', f'"#/components/schemas/LagoConformance{name}"'
+        )
+    renamed = cast("dict[str, Any]", json.loads(text))
+    renamed["schemas"] = {
+        ("LagoConformance" + name if name in clashes else name): schema
+        for name, schema in overlay["schemas"].items()
+    }
+    return renamed
+
+
 @functools.cache
-def _build_document(level: Level) -> str:
-    document = copy.deepcopy(_read_yaml(_DOCUMENTED_FILE))
+def _build_document(level: Level, spec: Spec | None = None) -> str:
+    document = spec.document() if spec else copy.deepcopy(_read_yaml(_DOCUMENTED_FILE))
     if level == "strict":
-        overlay = _strict_overlay()
-        schemas = document["components"]["schemas"]
-        for name, schema in overlay["schemas"].items():
-            if name in schemas:
-                raise ValueError(f"strict schema {name!r} would shadow a documented one")
-            schemas[name] = schema
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        overlay = _overlay_for(schemas, spec)
+        schemas.update(overlay["schemas"])
         responses = document["paths"][OPERATION_PATH]["post"]["responses"]
         for status, refinement in overlay["refinements"].items():
-            media = responses[status]["content"][JSON_MEDIA_TYPE]
+            # A spec may lack a status the overlay refines, or give it no JSON schema: skip it.
+            media = responses.get(status, {}).get("content", {}).get(JSON_MEDIA_TYPE)
+            if not isinstance(media, dict) or "schema" not in media:
+                continue
             media["schema"] = {
                 "allOf": [media["schema"], {"$ref": f"#/components/schemas/{refinement}"}]
             }
@@ -88,14 +109,30 @@ def _build_document(level: Level) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
-def load_document(level: Level = "documented") -> dict[str, Any]:
-    """A fresh copy of the OpenAPI 3.1 document at ``level``; callers may mutate it."""
-    return cast("dict[str, Any]", json.loads(_build_document(level)))
+def load_document(level: Level = "documented", spec: Spec | None = None) -> dict[str, Any]:
+    """A fresh copy of the OpenAPI document at ``level`` (of ``spec``, else the bundled one);
+    callers may mutate it."""
+    return cast("dict[str, Any]", json.loads(_build_document(level, spec)))
 
 
-def spec_sha256(level: Level) -> str:
+def spec_sha256(level: Level, spec: Spec | None = None) -> str:
     """The sha256 of the canonical JSON form of the document at ``level``."""
-    return hashlib.sha256(_build_document(level).encode()).hexdigest()
+    return hashlib.sha256(_build_document(level, spec).encode()).hexdigest()
+
+
+def spec_metadata(spec: Spec | None) -> dict[str, Any]:
+    """What a report records of the contract it used: the spec (a path, or ``bundled``), its
+    file's sha256, and the sha256 of the canonical document at each level."""
+    file_sha = (
+        spec.sha256
+        if spec
+        else hashlib.sha256((openapi_dir() / _DOCUMENTED_FILE).read_bytes()).hexdigest()
+    )
+    return {
+        "spec": spec.path if spec else "bundled",
+        "spec_file_sha256": file_sha,
+        "spec_sha256": {level: spec_sha256(level, spec) for level in LEVELS},
+    }
 
 
 DOCUMENTED_STATUSES: tuple[int, ...] = tuple(
@@ -104,11 +141,17 @@ DOCUMENTED_STATUSES: tuple[int, ...] = tuple(
 )
 
 
-def example_body() -> dict[str, Any]:
-    """The 200 example of the published contract."""
-    responses = load_document("documented")["paths"][OPERATION_PATH]["post"]["responses"]
-    media = responses["200"]["content"][JSON_MEDIA_TYPE]
-    return cast("dict[str, Any]", media["examples"]["example"]["value"])
+def example_body(spec: Spec | None = None) -> dict[str, Any]:
+    """The 200 example of the contract; the bundled one when ``spec`` has none usable."""
+    responses = load_document("documented", spec)["paths"][OPERATION_PATH]["post"]["responses"]
+    media = responses.get("200", {}).get("content", {}).get(JSON_MEDIA_TYPE, {})
+    examples = [e.get("value") for e in media.get("examples", {}).values() if isinstance(e, dict)]
+    for value in [media.get("example"), *examples]:
+        if isinstance(value, dict) and isinstance(value.get("invoice_payment_details"), dict):
+            return value
+    if spec is None:
+        raise ValueError("the bundled contract has no usable 200 example")
+    return example_body()
 
 
 @dataclass(frozen=True)
@@ -125,17 +168,21 @@ class Violation:
 class Contract:
     """Response validators for one contract level."""
 
-    def __init__(self, level: Level) -> None:
+    def __init__(self, level: Level, spec: Spec | None = None) -> None:
         if level not in LEVELS:
             raise ValueError(f"Unknown contract level {level!r}, please use one of {LEVELS}")
         self.level: Level = level
-        self.document = load_document(level)
-        self.sha256 = spec_sha256(level)
-        components = self.document["components"]
+        self.spec = spec
+        self.document = load_document(level, spec)
+        self.sha256 = spec_sha256(level, spec)
+        components = self.document.get("components", {})
         responses = self.document["paths"][OPERATION_PATH]["post"]["responses"]
         self._validators: dict[int, jsonschema_rs.Validator] = {}
         for status, response in responses.items():
-            schema = response["content"][JSON_MEDIA_TYPE]["schema"]
+            if not status.isdigit():
+                continue  # `default`, `4XX`: no one status to judge
+            media = response.get("content", {}).get(JSON_MEDIA_TYPE, {})
+            schema = media.get("schema", {})
             root = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
             root["components"] = components
             self._validators[int(status)] = jsonschema_rs.validator_for(root)
@@ -165,6 +212,6 @@ class Contract:
 
 
 @functools.cache
-def contract(level: Level) -> Contract:
-    """The shared, read-only ``Contract`` for ``level``."""
-    return Contract(level)
+def contract(level: Level, spec: Spec | None = None) -> Contract:
+    """The shared, read-only ``Contract`` for ``level`` (of ``spec``, else the bundled one)."""
+    return Contract(level, spec)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from conformance._contract.spec import Spec
     from conformance._server.exchange import Exchange
 
 __all__ = ["Answer", "Expectation", "Kind"]
@@ -24,11 +25,13 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer as the checks see it: the exchange, its expectation, the secrets presented."""
+    """One answer as the checks see it: the exchange, its expectation, the secrets presented,
+    and the run's spec (None: the bundled contract)."""
 
     exchange: Exchange
     expectation: Expectation
     secrets: tuple[str, ...] = ()
+    spec: Spec | None = None
 
     @property
     def kind(self) -> str:

@@ -43,8 +43,8 @@ _LEAKS = re.compile(
 )
 
 
-def _documented(status: int | None) -> bool:
-    return status in contract("documented").statuses
+def _documented(status: int | None, answer: Answer) -> bool:
+    return status in contract("documented", answer.spec).statuses
 
 
 def _status_problem(answer: Answer, expected: int, title: str) -> Iterator[Problem]:
@@ -69,7 +69,7 @@ def not_a_server_error(answer: Answer) -> Iterator[Problem]:
 def status_code_conformance(answer: Answer) -> Iterator[Problem]:
     """Only documented statuses (5xx is the server-error check's)."""
     status = answer.exchange.status
-    if status is not None and status < 500 and not _documented(status):
+    if status is not None and status < 500 and not _documented(status, answer):
         yield Problem(
             f"Undocumented status code {status}",
             answer.exchange.describe(),
@@ -80,7 +80,7 @@ def status_code_conformance(answer: Answer) -> Iterator[Problem]:
 def content_type_conformance(answer: Answer) -> Iterator[Problem]:
     """Documented answers are application/json."""
     exchange = answer.exchange
-    if _documented(exchange.status) and exchange.media_type != JSON_MEDIA_TYPE:
+    if _documented(exchange.status, answer) and exchange.media_type != JSON_MEDIA_TYPE:
         received = exchange.headers.get("content-type", "no Content-Type header")
         yield Problem(
             "Undocumented Content-Type", f"{exchange.status} with {received}", JSON_MEDIA_TYPE
@@ -91,13 +91,13 @@ def response_schema_conformance(answer: Answer) -> Iterator[Problem]:
     """Documented answers have bodies valid against the published schema."""
     exchange = answer.exchange
     status = exchange.status
-    if status is None or not _documented(status):
+    if status is None or not _documented(status, answer):
         return
     ok, body = exchange.json()
     if not ok:
         yield Problem("Response body is not JSON", exchange.describe(), f"a JSON body for {status}")
         return
-    violations = contract("documented").violations(status, body)
+    violations = contract("documented", answer.spec).violations(status, body)
     if violations:
         yield Problem(
             f"Response violates the documented {status} schema",

@@ -29,22 +29,18 @@ __all__ = [
 ]
 
 
-def _documented(status: int | None) -> bool:
-    return status in contract("documented").statuses
-
-
 def strict_schema_conformance(answer: Answer) -> Iterator[Problem]:
     """Documented-valid answers are also valid against Lago's behaviour."""
     exchange = answer.exchange
     status, (ok, body) = exchange.status, exchange.json()
     if (
         status is None
-        or not _documented(status)
+        or status not in contract("documented", answer.spec).statuses
         or not ok
-        or not contract("documented").is_valid(status, body)
+        or not contract("documented", answer.spec).is_valid(status, body)
     ):
         return
-    violations = contract("strict").violations(status, body)
+    violations = contract("strict", answer.spec).violations(status, body)
     if violations:
         yield Problem(
             f"Response differs from Lago's {status}",

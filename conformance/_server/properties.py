@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import schemathesis
 
     from conformance._contract.levels import Level
+    from conformance._contract.spec import Spec
     from conformance._server.exchange import Exchange
     from conformance._server.target import Target
 
@@ -53,6 +54,8 @@ def run_property_tests(
     seed: int,
     max_examples: int,
     record: Callable[[Exchange, Expectation, str], None],
+    *,
+    spec: Spec | None = None,
 ) -> list[str]:
     """Run the property tests, recording each answer; returns notes for the report."""
     state = {"unsent": 0, "unsendable": 0}
@@ -77,7 +80,7 @@ def run_property_tests(
             return
         record(exchange, expectation, f"property/{phase}")
 
-    generate_cases(load_document(level), seed, max_examples, test)
+    generate_cases(load_document(level, spec), seed, max_examples, test)
     if aborted:
         raise aborted[0]
     notes = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from conformance._contract.document import DOCUMENTED_STATUSES
+from conformance._contract.document import contract
 from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
 from conformance._report.findings import CaseResult
@@ -15,6 +15,7 @@ from conformance._server.answer import Answer
 if TYPE_CHECKING:
     from conformance._contract.fixtures import Fixtures
     from conformance._contract.levels import Severity
+    from conformance._contract.spec import Spec
     from conformance._report.findings import Check, Finding
     from conformance._server.answer import Expectation
     from conformance._server.exchange import Exchange
@@ -29,8 +30,10 @@ _MIN_SECRET = 8
 class Recorder:
     """Judges each answer with every applicable check and keeps one result per check x scenario."""
 
-    def __init__(self, checks: tuple[Check[Answer], ...], api_key: str) -> None:
-        self.checks = checks
+    def __init__(
+        self, checks: tuple[Check[Answer], ...], api_key: str, spec: Spec | None = None
+    ) -> None:
+        self.checks, self.spec = checks, spec
         self.api_key = api_key
         self.results: dict[tuple[str, str], list[Finding]] = {}
         self.severities: dict[str, Severity] = {check.name: check.severity for check in checks}
@@ -60,7 +63,7 @@ class Recorder:
             self.unevaluated += 1
             return
         self._observe(exchange)
-        answer = Answer(exchange, expectation, self._secrets(exchange))
+        answer = Answer(exchange, expectation, self._secrets(exchange), self.spec)
         for check in self.checks:
             if not check.applies_to(answer.kind):
                 continue
@@ -98,7 +101,7 @@ class Recorder:
     def coverage(self, fixtures: Fixtures) -> dict[str, Any]:
         """Which documented statuses and 422 reasons the run saw, and why not where it did not."""
         statuses: dict[str, dict[str, Any]] = {}
-        for status in DOCUMENTED_STATUSES:
+        for status in contract("documented", self.spec).statuses:
             seen = self.statuses.get(status, 0)
             if seen:
                 verdict = "covered"

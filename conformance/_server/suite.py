@@ -10,9 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from conformance._contract.document import spec_sha256
+from conformance._contract.document import spec_metadata
 from conformance._contract.fixtures import PAYABLE, Fixtures
-from conformance._contract.levels import LEVELS
 from conformance._report.findings import Report
 from conformance._server.answer import Expectation
 from conformance._server.checks import PAYMENT_URL_STABLE, checks_at
@@ -22,6 +21,7 @@ from conformance._server.target import BudgetExhausted, TargetUnusable
 
 if TYPE_CHECKING:
     from conformance._contract.levels import FailOn, Level
+    from conformance._contract.spec import Spec
     from conformance._server.exchange import Exchange
     from conformance._server.target import Target
 
@@ -45,6 +45,7 @@ class ServerOptions:
     max_requests: int = 300
     rate_limit: float | None = None
     timeout: float = 10.0
+    spec: Spec | None = None  # None: the bundled contract
 
 
 def _path(lago_id: str) -> str:
@@ -166,7 +167,7 @@ def run_on_target(
     Raises ``TargetUnusable`` when the target cannot be tested at all; a target that stops
     answering mid-run gives a report with the reason in its notes and ``aborted`` set.
     """
-    recorder = Recorder(checks_at(options.level), target.api_key)
+    recorder = Recorder(checks_at(options.level), target.api_key, options.spec)
     run = _ServerRun(target, options, fixtures, recorder)
     report = Report(
         "server", subject, options.level, options.fail_on, options.seed, secrets=target.secrets
@@ -180,7 +181,12 @@ def run_on_target(
         run.fixture_scenarios()
         target.phase = "property tests"
         for note in run_property_tests(
-            target, options.level, options.seed, options.max_examples, recorder.record
+            target,
+            options.level,
+            options.seed,
+            options.max_examples,
+            recorder.record,
+            spec=options.spec,
         ):
             report.note(note)
     except BudgetExhausted as error:
@@ -196,7 +202,7 @@ def run_on_target(
     report.results = recorder.case_results()
     report.coverage = recorder.coverage(fixtures)
     report.describe(
-        spec_sha256={level: spec_sha256(level) for level in LEVELS},
+        **spec_metadata(options.spec),
         requests=target.sent,
         max_requests=target.max_requests,
         rate_limit=target.rate_limit,
