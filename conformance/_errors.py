@@ -3,11 +3,12 @@
 ConformanceError            anything this tool reports as one line, then exits 2
  +-- UsageError             bad command-line input or an unusable target
       +-- FixturesError     a fixtures file that cannot be used as it is
+      +-- BaselineError     a baseline file (or its dates) that cannot be used as it is
 """
 
 from __future__ import annotations
 
-__all__ = ["ConformanceError", "FixturesError", "UsageError"]
+__all__ = ["BaselineError", "ConformanceError", "FixturesError", "UsageError"]
 
 
 class ConformanceError(Exception):
@@ -20,3 +21,7 @@ class UsageError(ConformanceError):
 
 class FixturesError(UsageError):
     """A fixtures file is missing, malformed, or names something Lago cannot answer."""
+
+
+class BaselineError(UsageError):
+    """A baseline file is missing or malformed, names an unknown check, or accepts for too long."""

@@ -22,6 +22,7 @@ from conformance._server.target import BudgetExhausted, TargetUnusable
 
 if TYPE_CHECKING:
     from conformance._contract.levels import FailOn, Level
+    from conformance._report.baseline import Baseline
     from conformance._server.exchange import Exchange
     from conformance._server.target import Target
 
@@ -45,6 +46,8 @@ class ServerOptions:
     max_requests: int = 300
     rate_limit: float | None = None
     timeout: float = 10.0
+    # Accepted findings, applied to the report by run_*_suite (None: none accepted).
+    baseline: Baseline | None = None
 
 
 def _path(lago_id: str) -> str:
