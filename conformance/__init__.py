@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from conformance._errors import ConformanceError, FixturesError, UsageError
     from conformance._mock.app import DEFAULT_API_KEY, LagoMock
     from conformance._mock.serve import serving
+    from conformance._report.baseline import Accept, Baseline
     from conformance._report.findings import CaseResult, Finding, Report
     from conformance._server.suite import ServerOptions
 
@@ -83,6 +84,7 @@ _WHERE = {
     "conformance._errors": ("ConformanceError", "FixturesError", "UsageError"),
     "conformance._mock.app": ("DEFAULT_API_KEY", "LagoMock"),
     "conformance._mock.serve": ("serving",),
+    "conformance._report.baseline": ("Accept", "Baseline"),
     "conformance._report.findings": ("CaseResult", "Finding", "Report"),
     "conformance._server.suite": ("ServerOptions",),
 }
@@ -97,6 +99,8 @@ __all__ = [
     "NOT_FOUND_CODES",
     "PAYMENT_PROVIDERS",
     "VALIDATION_REASONS",
+    "Accept",
+    "Baseline",
     "CaseResult",
     "ClientOptions",
     "ConformanceError",

@@ -13,12 +13,14 @@ from conformance._client.suite import ClientOptions, run_subject, subject_for
 from conformance._contract.fixtures import Fixtures
 from conformance._errors import UsageError
 from conformance._mock.app import DEFAULT_API_KEY, LagoMock
+from conformance._report.baseline import apply_baseline, today
 from conformance._server.suite import ServerOptions, run_on_target
 from conformance._server.target import Target, check_base_url, default_rate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from conformance._report.baseline import Baseline
     from conformance._report.findings import Report
 
 __all__ = ["ClientOptions", "ServerOptions", "run_client_suite", "run_server_suite"]
@@ -29,7 +31,7 @@ def run_server_suite(
 ) -> Report:
     """Check a Lago deployment (``options.base_url``) or the embedded mock; returns the report.
 
-    ``on_request(phase)`` is called before each request. Raises ``UsageError`` (or its subclass
+    ``on_request(phase)`` is called before each request. ``options.baseline`` is applied last. Raises ``UsageError`` (or its subclass
     ``TargetUnusable``) when the options or the target cannot be used; a target that stops
     answering mid-run gives a report with ``aborted`` set.
     """
@@ -64,7 +66,8 @@ def run_server_suite(
         fixtures = options.fixtures or Fixtures()
     target.on_request = on_request
     with target:
-        return run_on_target(target, options, fixtures, subject)
+        report = run_on_target(target, options, fixtures, subject)
+    return _with_baseline(report, options.baseline)
 
 
 def run_client_suite(
@@ -72,8 +75,15 @@ def run_client_suite(
 ) -> Report:
     """Serve the catalogue to the client the options name, judge each call; returns the report.
 
-    ``on_call(scenario)`` is called after each call. Raises ``UsageError`` when the client
+    ``on_call(scenario)`` is called after each call; ``options.baseline`` is applied last. Raises ``UsageError`` when the client
     cannot be loaded or a scenario name is unknown.
     """
     options = options or ClientOptions()
-    return run_subject(subject_for(options), options, on_call)
+    report = run_subject(subject_for(options), options, on_call)
+    return _with_baseline(report, options.baseline)
+
+
+def _with_baseline(report: Report, baseline: Baseline | None) -> Report:
+    if baseline is not None:
+        apply_baseline(report, baseline, today())
+    return report

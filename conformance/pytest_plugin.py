@@ -46,12 +46,15 @@ class LagoCheck:
     fail_on: FailOn
 
     def verdict(self) -> None:
-        """Pass, skip (not run, with why) or fail (with each finding), as the CLI would judge."""
+        """Pass, skip (not run, with why), fail (with each finding), or xfail (every finding
+        accepted by the baseline, with until when and why), as the CLI would judge."""
         if self.result.skipped is not None and not self.result.findings:
             pytest.skip(self.result.skipped)
         counted = self.result.counted(self.fail_on)
         if counted:
             pytest.fail("\n\n".join(finding.render() for finding in counted), pytrace=False)
+        if self.result.outcome == "accepted":
+            pytest.xfail("; ".join(sorted({str(f.accepted) for f in self.result.findings})))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,13 +72,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lago-max-requests", type=positive_int, default=300)
     group.addoption("--lago-rate-limit", type=non_negative_float, default=None)
     group.addoption("--lago-timeout", type=seconds, default=10.0)
+    group.addoption("--lago-baseline", help="TOML file of accepted findings, as --baseline")
+    group.addoption(
+        "--lago-allow-stale",
+        action="store_true",
+        help="a baseline entry that matched nothing is a note, not a failure",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse bad ``--lago-*`` options before collection, as the CLI would."""
     option = config.option
-    if option.lago_base_url is None and option.lago_fixtures is None:
+    given = (option.lago_base_url, option.lago_fixtures, option.lago_baseline)
+    if given == (None, None, None):
         return  # nothing to check, and nothing to import
+    from conformance._cli.options import baseline_option
     from conformance._contract.fixtures import load_fixtures
     from conformance._errors import UsageError
     from conformance._server.target import check_base_url
@@ -85,6 +96,7 @@ def pytest_configure(config: pytest.Config) -> None:
             check_base_url(option.lago_base_url)
         if option.lago_fixtures is not None:
             load_fixtures(option.lago_fixtures)
+        baseline_option(option.lago_baseline)
     except UsageError as error:
         raise pytest.UsageError(f"lago-conformance: {error}") from None
 
@@ -100,6 +112,14 @@ def _run(config: pytest.Config) -> Report:
         raise pytest.UsageError(f"lago-conformance: {error}") from None
 
 
+def _stale(number: int, message: str) -> CaseResult:
+    """A stale baseline entry as a failing result, so that it fails the session as it fails a run."""
+    from conformance._report.findings import CaseResult, Finding
+
+    finding = Finding("baseline", "MUST", message, "an entry that matched nothing", "none")
+    return CaseResult("baseline", f"stale entry {number}", "MUST", (finding,))
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize ``lago_check`` with every check x scenario of the (once per session) run."""
     if "lago_check" not in metafunc.fixturenames:
@@ -109,5 +129,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         config.stash[_REPORT_KEY] = _run(config)
     report = config.stash[_REPORT_KEY]
     checks = [LagoCheck(result, report.fail_on) for result in report.results]
+    checks += [
+        LagoCheck(_stale(number, message), report.fail_on)
+        for number, message in enumerate(report.stale, 1)
+    ]
     ids = [f"{check.result.check}[{check.result.scenario}]" for check in checks]
     metafunc.parametrize("lago_check", checks, ids=ids)

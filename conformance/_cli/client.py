@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conformance._api import ClientOptions, run_client_suite
+from conformance._cli.options import baseline_option
 from conformance._report.console import Progress
 from conformance._report.output import finish
 
@@ -29,6 +30,7 @@ def run_client(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         jobs=args.jobs,
         spec=load_spec(args.spec) if args.spec is not None else None,
+        baseline=baseline_option(args.baseline, args.allow_stale),
     )
     progress = Progress("lago-conformance client", unit="call")
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from conformance._cli.options import (
+    a_date,
     add_run_options,
     non_negative_float,
     port,
@@ -94,7 +95,26 @@ def _build_parser() -> _Parser:
     server.set_defaults(run=_run_server)
     _add_client(commands)
     _add_drift(commands)
+    _add_baseline(commands)
     return parser
+
+
+def _add_baseline(commands: argparse._SubParsersAction[_Parser]) -> None:
+    baseline = commands.add_parser(
+        "baseline", help="print a baseline accepting every finding of a JSON report"
+    )
+    baseline.add_argument(
+        "report", type=Path, metavar="REPORT.json", help="a server or client report"
+    )
+    baseline.add_argument("--reason", required=True, help="why the findings are accepted, in words")
+    baseline.add_argument(
+        "--expires",
+        type=a_date,
+        required=True,
+        metavar="DATE",
+        help="YYYY-MM-DD, a year ahead at most",
+    )
+    baseline.set_defaults(run=_run_baseline)
 
 
 def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -177,6 +197,12 @@ def _run_client(args: argparse.Namespace) -> int:
     from conformance._cli.client import run_client
 
     return run_client(args)
+
+
+def _run_baseline(args: argparse.Namespace) -> int:
+    from conformance._cli.baseline import run_baseline
+
+    return run_baseline(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ Import-light on purpose: the pytest plugin registers its options with these in e
 from __future__ import annotations
 
 import argparse
+import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +15,14 @@ from conformance._contract.levels import FAIL_ON, LEVELS
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from conformance._report.baseline import Baseline
     from conformance._server.suite import ServerOptions
 
 __all__ = [
     "SERVER_OPTION_NAMES",
+    "a_date",
     "add_run_options",
+    "baseline_option",
     "non_negative_float",
     "port",
     "positive_int",
@@ -29,7 +33,7 @@ __all__ = [
 # The server suite's options, as both front ends name them (the plugin adds a `lago_` prefix).
 SERVER_OPTION_NAMES = (
     "base_url", "api_key", "fixtures", "level", "fail_on", "seed",
-    "max_examples", "max_requests", "rate_limit", "timeout",
+    "max_examples", "max_requests", "rate_limit", "timeout", "baseline", "allow_stale",
 )  # fmt: skip
 
 
@@ -77,6 +81,14 @@ def seconds(text: str) -> float:
     return value
 
 
+def a_date(text: str) -> datetime.date:
+    """A calendar date, YYYY-MM-DD."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2027-01-31") from None
+
+
 def add_run_options(parser: argparse.ArgumentParser, *, max_examples: int) -> None:
     """The options every suite takes: level, fail-on, seed, example budget, report directory."""
     parser.add_argument(
@@ -106,10 +118,36 @@ def add_run_options(parser: argparse.ArgumentParser, *, max_examples: int) -> No
         metavar="DIR",
         help="where to write the JUnit XML, JSON and Markdown reports (default reports/)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of accepted findings ([[accept]] check, scenario, reason, expires)",
+    )
+    parser.add_argument(
+        "--allow-stale",
+        action="store_true",
+        help="a baseline entry that matched nothing is a note, not a failure",
+    )
+
+
+def baseline_option(path: str | Path | None, allow_stale: bool = False) -> Baseline | None:
+    """The baseline file at ``path`` (None: no baseline), its checks known to either suite."""
+    if path is None:
+        return None
+    from conformance._client import checks as client_checks
+    from conformance._report.baseline import load_baseline, today
+    from conformance._report.findings import Check
+    from conformance._server.checks import CHECKS, PAYMENT_URL_STABLE
+
+    known = {check.name for check in CHECKS} | {PAYMENT_URL_STABLE.name}
+    known |= {item.name for item in vars(client_checks).values() if isinstance(item, Check)}
+    return load_baseline(Path(path), known, on=today(), allow_stale=allow_stale)
 
 
 def server_options(values: Mapping[str, Any]) -> ServerOptions:
-    """The ``ServerOptions`` that parsed options describe; the fixtures file is read here."""
+    """The ``ServerOptions`` that parsed options describe; the fixtures and baseline files are
+    read here."""
     from conformance._contract.fixtures import load_fixtures
     from conformance._server.suite import ServerOptions
 
@@ -120,4 +158,5 @@ def server_options(values: Mapping[str, Any]) -> ServerOptions:
         from conformance._contract.spec import load_spec
 
         given["spec"] = load_spec(values["spec"])
+    given["baseline"] = baseline_option(given["baseline"], bool(given.pop("allow_stale")))
     return ServerOptions(**given)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from conformance._client.fault_server import FaultServer
     from conformance._contract.levels import FailOn, Level
     from conformance._contract.spec import Spec
+    from conformance._report.baseline import Baseline
     from conformance._report.findings import Check, Finding, Problem
 
 __all__ = ["ClientOptions", "run_subject", "scenario_names", "subject_for"]
@@ -55,6 +56,8 @@ class ClientOptions:
     # In-process adapters run one at a time: respx patches httpx for the whole process.
     jobs: int | None = None
     spec: Spec | None = None  # None: the bundled contract
+    # Accepted findings, applied to the report by run_*_suite (None: none accepted).
+    baseline: Baseline | None = None
 
     def jobs_for(self, subject: Subject) -> int:
         """How many scenarios run at once for ``subject``."""

@@ -88,6 +88,8 @@ def print_summary(report: Report, paths: list[Path], stream: TextIO | None = Non
         )
     )
     console.print(table)
+    if counts["accepted"]:
+        console.print(f"{counts['accepted']} accepted by the baseline (not counted)", markup=False)
     if "requests" in report.metadata:
         console.print(f"{report.metadata['requests']} requests sent", markup=False)
     for title, rows in report.coverage.get("tables", {}).items():

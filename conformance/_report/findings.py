@@ -72,6 +72,10 @@ class Finding:
     expected: str
     reproduce: str = ""
     source: str = ""
+    # Set by a baseline: "accepted until DATE: REASON" (does not count), or the note that such an
+    # acceptance expired (counts again).
+    accepted: str | None = None
+    expired: str | None = None
 
     def render(self) -> str:
         """``Title`` / blank / ``Received:`` / ``Expected:`` / ``Source:`` and the reproduction."""
@@ -80,6 +84,9 @@ class Finding:
             text += f"\nSource: {self.source}"
         if self.reproduce:
             text += f"\n\nReproduce with:\n    {self.reproduce}"
+        for baseline in (self.accepted, self.expired):
+            if baseline:
+                text += f"\n\n{baseline}"
         return text
 
 
@@ -126,15 +133,15 @@ class CaseResult:
     skipped: str | None = None
 
     @property
-    def outcome(self) -> Literal["passed", "failed", "skipped"]:
-        """What became of this check on this scenario."""
+    def outcome(self) -> Literal["passed", "failed", "accepted", "skipped"]:
+        """What became of this check on this scenario; ``accepted``: failed, but a baseline says so."""
         if self.findings:
-            return "failed"
+            return "accepted" if all(f.accepted for f in self.findings) else "failed"
         return "skipped" if self.skipped is not None else "passed"
 
     def counted(self, fail_on: FailOn) -> list[Finding]:
         """The findings that fail a run at ``fail_on``."""
-        return [f for f in self.findings if counts_against(f.severity, fail_on)]
+        return [f for f in self.findings if not f.accepted and counts_against(f.severity, fail_on)]
 
 
 def _now() -> str:
@@ -170,6 +177,8 @@ class Report:
     aborted: str | None = None
     # Wall-clock seconds per scenario: shown by nothing that is written, so reports compare.
     timings: dict[str, float] = field(default_factory=dict, repr=False)
+    # Baseline entries that matched nothing: each fails the run (see _report/baseline.py).
+    stale: list[str] = field(default_factory=list)
     # What must never reach the report: notes and metadata are redacted of these as they come.
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
@@ -187,22 +196,23 @@ class Report:
         return [finding for result in self.results for finding in result.findings]
 
     def counts(self) -> dict[str, int]:
-        """Checks by outcome and findings by severity."""
+        """Checks by outcome and findings by severity (accepted findings are not counted)."""
         outcomes = [result.outcome for result in self.results]
-        findings = self.findings
+        findings = [finding for finding in self.findings if not finding.accepted]
         return {
             "checks": len(outcomes),
             "passed": outcomes.count("passed"),
             "failed": outcomes.count("failed"),
             "skipped": outcomes.count("skipped"),
+            "accepted": outcomes.count("accepted"),
             "must": sum(finding.severity == "MUST" for finding in findings),
             "should": sum(finding.severity == "SHOULD" for finding in findings),
         }
 
     @property
     def conformant(self) -> bool:
-        """No finding at or above ``fail_on``."""
-        return not any(counts_against(f.severity, self.fail_on) for f in self.findings)
+        """No finding at or above ``fail_on`` but accepted ones, and no stale baseline entry."""
+        return not self.stale and not any(result.counted(self.fail_on) for result in self.results)
 
     @property
     def exit_code(self) -> int:

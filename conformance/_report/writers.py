@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from conformance._report.findings import Report
+    from conformance._report.findings import Finding, Report
 
 __all__ = ["to_json", "write_json", "write_junit", "write_markdown", "write_reports"]
 
@@ -53,12 +53,21 @@ def to_json(report: Report) -> dict[str, Any]:
                         "expected": finding.expected,
                         "reproduce": finding.reproduce,
                         "source": finding.source,
+                        **_baseline(finding),
                     }
                     for finding in result.findings
                 ],
             }
             for result in report.results
         ],
+    }
+
+
+def _baseline(finding: Finding) -> dict[str, str]:
+    return {
+        key: value
+        for key, value in (("accepted", finding.accepted), ("expired", finding.expired))
+        if value
     }
 
 
@@ -75,9 +84,9 @@ def write_junit(report: Report, stream: TextIO) -> None:
         suites,
         "testsuite",
         name=f"lago-conformance {report.suite} ({report.level})",
-        tests=str(counts["checks"]),
-        failures=str(counts["failed"]),
-        skipped=str(counts["skipped"]),
+        tests=str(counts["checks"] + len(report.stale)),
+        failures=str(counts["failed"] + len(report.stale)),
+        skipped=str(counts["skipped"] + counts["accepted"]),
         errors="0",
         timestamp=report.timestamp,
     )
@@ -85,7 +94,10 @@ def write_junit(report: Report, stream: TextIO) -> None:
         case = ET.SubElement(
             suite, "testcase", classname=f"{report.suite}.{result.check}", name=result.scenario
         )
-        if result.findings:
+        if result.outcome == "accepted":
+            skipped = ET.SubElement(case, "skipped", message=str(result.findings[0].accepted))
+            skipped.text = "\n\n".join(finding.render() for finding in result.findings)
+        elif result.findings:
             first = result.findings[0]
             failure = ET.SubElement(
                 case, "failure", message=f"[{first.severity}] {first.title}", type=first.severity
@@ -93,6 +105,11 @@ def write_junit(report: Report, stream: TextIO) -> None:
             failure.text = "\n\n".join(finding.render() for finding in result.findings)
         elif result.skipped is not None:
             ET.SubElement(case, "skipped", message=result.skipped)
+    for number, message in enumerate(report.stale, 1):
+        case = ET.SubElement(
+            suite, "testcase", classname=f"{report.suite}.baseline", name=f"stale entry {number}"
+        )
+        ET.SubElement(case, "failure", message=message, type="stale")
     ET.indent(suites)
     buffer = io.StringIO()
     ET.ElementTree(suites).write(buffer, encoding="unicode", xml_declaration=True)
@@ -118,6 +135,8 @@ def write_markdown(report: Report, stream: TextIO) -> None:
         f"| {counts['checks']} | {counts['passed']} | {counts['failed']} | {counts['skipped']}"
         f" | {counts['must']} | {counts['should']} |",
     ]
+    if counts["accepted"]:
+        lines += ["", f"{counts['accepted']} accepted by the baseline (not counted)."]
     for title, rows in report.coverage.get("tables", {}).items():
         header, *body = rows
         lines += ["", f"## {title}", "", "| " + " | ".join(map(_cell, header)) + " |"]
@@ -138,6 +157,7 @@ def write_markdown(report: Report, stream: TextIO) -> None:
             ]
             if finding.source:
                 lines.append(f"- source: {_cell(finding.source)}")
+            lines += [f"- {_cell(text)}" for text in _baseline(finding).values()]
             if finding.reproduce:
                 lines += ["", "```console", finding.reproduce, "```"]
             lines.append("")

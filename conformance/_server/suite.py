@@ -22,6 +22,7 @@ from conformance._server.target import BudgetExhausted, TargetUnusable
 if TYPE_CHECKING:
     from conformance._contract.levels import FailOn, Level
     from conformance._contract.spec import Spec
+    from conformance._report.baseline import Baseline
     from conformance._server.exchange import Exchange
     from conformance._server.target import Target
 
@@ -46,6 +47,8 @@ class ServerOptions:
     rate_limit: float | None = None
     timeout: float = 10.0
     spec: Spec | None = None  # None: the bundled contract
+    # Accepted findings, applied to the report by run_*_suite (None: none accepted).
+    baseline: Baseline | None = None
 
 
 def _path(lago_id: str) -> str:

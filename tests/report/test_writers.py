@@ -122,6 +122,7 @@ def test_json_counts_and_verdict() -> None:
         "passed": 1,
         "failed": 2,
         "skipped": 1,
+        "accepted": 0,
         "must": 1,
         "should": 1,
     }
