@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from conformance._report.findings import redact
+from conformance._report.writers import markdown_overview
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -61,23 +62,8 @@ def _verdict(report: Report) -> str:
 
 def step_summary(report: Report) -> str:
     """The run in Markdown for a job summary: verdict, counts, coverage, one line per finding."""
-    counts = report.counts()
-    subject = ", ".join(f"{key} `{value}`" for key, value in report.subject.items())
-    lines = [
-        f"### lago-conformance {report.suite}: {_cell(_verdict(report))}",
-        "",
-        f"{subject}; level `{report.level}`, fail on `{report.fail_on}`, seed `{report.seed}`.",
-        "",
-        "| checks | passed | failed | not run | MUST findings | SHOULD findings |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| {counts['checks']} | {counts['passed']} | {counts['failed']} | {counts['skipped']}"
-        f" | {counts['must']} | {counts['should']} |",
-    ]
-    for title, rows in report.coverage.get("tables", {}).items():
-        header, *body = rows
-        lines += ["", f"**{title}**", "", "| " + " | ".join(map(_cell, header)) + " |"]
-        lines.append("|" + " --- |" * len(header))
-        lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in body]
+    heading = f"### lago-conformance {report.suite}: {_cell(_verdict(report))}"
+    lines = markdown_overview(report, heading, "**{}**")
     if report.notes:
         lines += ["", "**Notes**", ""] + [f"- {_cell(note)}" for note in report.notes]
     findings = list(_findings(report))

@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 
     from conformance._report.findings import Finding, Report
 
-__all__ = ["to_json", "write_json", "write_junit", "write_markdown", "write_reports"]
+__all__ = [
+    "markdown_overview",
+    "to_json",
+    "write_json",
+    "write_junit",
+    "write_markdown",
+    "write_reports",
+]
 
 
 def to_json(report: Report) -> dict[str, Any]:
@@ -120,13 +127,13 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def write_markdown(report: Report, stream: TextIO) -> None:
-    """A short summary fit for a CI job summary."""
+def markdown_overview(report: Report, heading: str, table_title: str) -> list[str]:
+    """Markdown lines: ``heading``, the subject, the counts and the coverage tables (each titled
+    by ``table_title.format(title)``); shared by the report and the GitHub job summary."""
     counts = report.counts()
-    verdict = "conformant" if report.conformant else "NOT conformant"
     subject = ", ".join(f"{key} `{value}`" for key, value in report.subject.items())
     lines = [
-        f"# lago-conformance {report.suite}: {verdict}",
+        heading,
         "",
         f"{subject}; level `{report.level}`, fail on `{report.fail_on}`, seed `{report.seed}`.",
         "",
@@ -139,9 +146,16 @@ def write_markdown(report: Report, stream: TextIO) -> None:
         lines += ["", f"{counts['accepted']} accepted by the baseline (not counted)."]
     for title, rows in report.coverage.get("tables", {}).items():
         header, *body = rows
-        lines += ["", f"## {title}", "", "| " + " | ".join(map(_cell, header)) + " |"]
+        lines += ["", table_title.format(title), "", "| " + " | ".join(map(_cell, header)) + " |"]
         lines.append("|" + " --- |" * len(header))
         lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in body]
+    return lines
+
+
+def write_markdown(report: Report, stream: TextIO) -> None:
+    """A short summary fit for a CI job summary."""
+    verdict = "conformant" if report.conformant else "NOT conformant"
+    lines = markdown_overview(report, f"# lago-conformance {report.suite}: {verdict}", "## {}")
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in report.notes]
     findings = report.findings
