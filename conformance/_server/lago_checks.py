@@ -8,6 +8,7 @@ from conformance._contract.document import contract
 from conformance._contract.rules import (
     THIRD_PARTY_ERROR,
     VALIDATION_ERRORS,
+    cast_uuid,
     error_reasons,
     payment_details,
 )
@@ -85,7 +86,9 @@ def invoice_echo(answer: Answer) -> Iterator[Problem]:
         return
     details = payment_details(body)
     echoed = details.get("lago_invoice_id") if details is not None else None
-    if not isinstance(echoed, str) or echoed.lower() != expected.lower():
+    # The path may hold any form Rails casts (upper case, braces, no hyphens): compare the casts.
+    cast = cast_uuid(echoed) if isinstance(echoed, str) else None
+    if cast is None or cast != cast_uuid(expected):
         yield Problem(
             "Payment URL answered for another invoice",
             f"lago_invoice_id {echoed!r}",
