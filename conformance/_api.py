@@ -31,9 +31,9 @@ def run_server_suite(
 ) -> Report:
     """Check a Lago deployment (``options.base_url``) or the embedded mock; returns the report.
 
-    ``on_request(phase)`` is called before each request. ``options.baseline`` is applied last. Raises ``UsageError`` (or its subclass
-    ``TargetUnusable``) when the options or the target cannot be used; a target that stops
-    answering mid-run gives a report with ``aborted`` set.
+    ``on_request(phase)`` is called before each request; ``options.baseline`` is applied last.
+    Raises ``UsageError`` (or its subclass ``TargetUnusable``) when the options or the target
+    cannot be used; a target that stops answering mid-run gives a report with ``aborted`` set.
     """
     options = options or ServerOptions()
     api_key = options.api_key or os.environ.get("LAGO_API_KEY") or None
@@ -75,8 +75,8 @@ def run_client_suite(
 ) -> Report:
     """Serve the catalogue to the client the options name, judge each call; returns the report.
 
-    ``on_call(scenario)`` is called after each call; ``options.baseline`` is applied last. Raises ``UsageError`` when the client
-    cannot be loaded or a scenario name is unknown.
+    ``on_call(scenario)`` is called after each call; ``options.baseline`` is applied last.
+    Raises ``UsageError`` when the client cannot be loaded or a scenario name is unknown.
     """
     options = options or ClientOptions()
     report = run_subject(subject_for(options), options, on_call)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import tomllib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from conformance._errors import BaselineError
+from conformance._errors import BaselineError, UsageError
+from conformance._report.findings import now
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
@@ -40,15 +40,10 @@ _KEYS = {"check", "scenario", "reason", "expires"}
 
 def today() -> datetime.date:
     """Today's date in UTC, or the date of ``$SOURCE_DATE_EPOCH`` when it is set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return datetime.datetime.now(datetime.UTC).date()
     try:
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
-    except (ValueError, OverflowError, OSError):
-        raise BaselineError(
-            f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds since 1970-01-01"
-        ) from None
+        return now().date()
+    except UsageError as error:
+        raise BaselineError(str(error)) from None
 
 
 def _a_year_after(day: datetime.date) -> datetime.date:

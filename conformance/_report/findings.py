@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 from conformance._contract.levels import counts_against, runs_at
+from conformance._errors import UsageError
 from conformance._version import __version__
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ __all__ = [
     "Finding",
     "Problem",
     "Report",
+    "now",
     "redact",
 ]
 
@@ -144,15 +146,23 @@ class CaseResult:
         return [f for f in self.findings if not f.accepted and counts_against(f.severity, fail_on)]
 
 
+def now() -> datetime.datetime:
+    """The time in UTC, or ``$SOURCE_DATE_EPOCH`` when set (reproducible-builds.org): the one
+    clock of reports' timestamps and baselines' "today", so that runs diff cleanly."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return datetime.datetime.now(datetime.UTC)
+    try:
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds since 1970-01-01;"
+            " fix it or unset it"
+        ) from None
+
+
 def _now() -> str:
-    # SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the clock, so reports diff cleanly.
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = (
-        datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
-        if epoch and epoch.isdigit()
-        else datetime.datetime.now(datetime.UTC)
-    )
-    return now.replace(microsecond=0).isoformat()
+    return now().replace(microsecond=0).isoformat()
 
 
 @dataclass

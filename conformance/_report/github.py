@@ -2,8 +2,7 @@
 
 Both are driven by the variables the runner sets: ``GITHUB_STEP_SUMMARY`` (a file path) and
 ``GITHUB_ACTIONS=true``. Outside GitHub Actions nothing here writes anything. A report's strings
-are already redacted (see ``findings``); the text is redacted of the report's secrets once more
-before it leaves, as it goes to a public log.
+are already redacted where they were made (see ``findings``), so this writes what it is given.
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from conformance._report.findings import redact
-from conformance._report.writers import markdown_overview
+from conformance._report.writers import cell, markdown_overview
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -39,19 +37,10 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _findings(report: Report) -> Iterator[tuple[str, Finding]]:
     for result in report.results:
         for finding in result.findings:
             yield result.scenario, finding
-
-
-def _accepted(finding: Finding) -> object:
-    # A baseline's acceptance, when the finding carries one ("accepted until DATE: REASON").
-    return getattr(finding, "accepted", None)
 
 
 def _verdict(report: Report) -> str:
@@ -62,40 +51,41 @@ def _verdict(report: Report) -> str:
 
 def step_summary(report: Report) -> str:
     """The run in Markdown for a job summary: verdict, counts, coverage, one line per finding."""
-    heading = f"### lago-conformance {report.suite}: {_cell(_verdict(report))}"
+    heading = f"### lago-conformance {report.suite}: {cell(_verdict(report))}"
     lines = markdown_overview(report, heading, "**{}**")
     if report.notes:
-        lines += ["", "**Notes**", ""] + [f"- {_cell(note)}" for note in report.notes]
+        lines += ["", "**Notes**", ""] + [f"- {cell(note)}" for note in report.notes]
     findings = list(_findings(report))
     if findings:
         lines += ["", "**Findings**", ""]
         for scenario, finding in findings:
             line = (
-                f"- **{finding.severity}** {_cell(finding.title)} (`{finding.check}`, `{scenario}`)"
+                f"- **{finding.severity}** {cell(finding.title)} (`{finding.check}`, `{scenario}`)"
             )
-            accepted = _accepted(finding)
+            accepted = finding.accepted
             if accepted is not None:
-                line += f": {_cell(accepted)}"
+                line += f": {cell(accepted)}"
             lines.append(line)
-    text = "\n".join(lines) + "\n\n"
-    return redact(text, report.secrets)
+    return "\n".join(lines) + "\n\n"
 
 
 def workflow_commands(report: Report) -> list[str]:
     """One ``::error`` (MUST) or ``::warning`` (SHOULD) line per finding; ``::notice`` if accepted."""
     commands = []
     for scenario, finding in _findings(report):
-        accepted = _accepted(finding)
+        accepted = finding.accepted
         kind = "error" if finding.severity == "MUST" else "warning"
         message = f"{finding.title}\nscenario: {scenario}\n"
         if accepted is not None:
             kind, message = "notice", message + f"{accepted}\n"
         message += f"Received: {finding.received}\nExpected: {finding.expected}"
+        if finding.source:
+            message += f"\nSource: {finding.source}"
         if finding.reproduce:
             message += f"\nReproduce with:\n    {finding.reproduce}"
         title = f"lago-conformance {report.suite} [{finding.severity}] {finding.check}: {scenario}"
         command = f"::{kind} title={escape_property(title)}::{escape_data(message)}"
-        commands.append(redact(command, report.secrets))
+        commands.append(command)
     return commands
 
 

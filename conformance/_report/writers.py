@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from conformance._report.findings import Finding, Report
 
 __all__ = [
+    "cell",
     "markdown_overview",
     "to_json",
     "write_json",
@@ -123,7 +124,8 @@ def write_junit(report: Report, stream: TextIO) -> None:
     stream.write(buffer.getvalue() + "\n")
 
 
-def _cell(text: object) -> str:
+def cell(text: object) -> str:
+    """``text`` fit for one Markdown table cell or list item: one line, ``|`` escaped."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
@@ -146,9 +148,9 @@ def markdown_overview(report: Report, heading: str, table_title: str) -> list[st
         lines += ["", f"{counts['accepted']} accepted by the baseline (not counted)."]
     for title, rows in report.coverage.get("tables", {}).items():
         header, *body = rows
-        lines += ["", table_title.format(title), "", "| " + " | ".join(map(_cell, header)) + " |"]
+        lines += ["", table_title.format(title), "", "| " + " | ".join(map(cell, header)) + " |"]
         lines.append("|" + " --- |" * len(header))
-        lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in body]
+        lines += ["| " + " | ".join(map(cell, row)) + " |" for row in body]
     return lines
 
 
@@ -157,7 +159,7 @@ def write_markdown(report: Report, stream: TextIO) -> None:
     verdict = "conformant" if report.conformant else "NOT conformant"
     lines = markdown_overview(report, f"# lago-conformance {report.suite}: {verdict}", "## {}")
     if report.notes:
-        lines += ["", "## Notes", ""] + [f"- {_cell(note)}" for note in report.notes]
+        lines += ["", "## Notes", ""] + [f"- {cell(note)}" for note in report.notes]
     findings = report.findings
     if findings:
         lines += ["", "## Findings", ""]
@@ -166,12 +168,12 @@ def write_markdown(report: Report, stream: TextIO) -> None:
                 f"### [{finding.severity}] {finding.title}",
                 "",
                 f"- check: `{finding.check}`",
-                f"- received: {_cell(finding.received)}",
-                f"- expected: {_cell(finding.expected)}",
+                f"- received: {cell(finding.received)}",
+                f"- expected: {cell(finding.expected)}",
             ]
             if finding.source:
-                lines.append(f"- source: {_cell(finding.source)}")
-            lines += [f"- {_cell(text)}" for text in _baseline(finding).values()]
+                lines.append(f"- source: {cell(finding.source)}")
+            lines += [f"- {cell(text)}" for text in _baseline(finding).values()]
             if finding.reproduce:
                 lines += ["", "```console", finding.reproduce, "```"]
             lines.append("")

@@ -55,3 +55,16 @@ def test_without_it_only_the_timestamp_differs(
         name: _STAMP.sub("T", text) for name, text in again.items()
     }
     assert all(_STAMP.search(text) for name, text in first.items() if not name.endswith(".md"))
+
+
+def test_a_source_date_epoch_that_is_not_a_number_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from conformance._cli.main import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    assert main(["server", "--max-examples", "2", "--report-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "lago-conformance: error: SOURCE_DATE_EPOCH 'yesterday' is not a number of seconds"
+        " since 1970-01-01; fix it or unset it\n"
+    )
