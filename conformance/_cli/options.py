@@ -135,13 +135,11 @@ def baseline_option(path: str | Path | None, allow_stale: bool = False) -> Basel
     """The baseline file at ``path`` (None: no baseline), its checks known to either suite."""
     if path is None:
         return None
-    from conformance._client import checks as client_checks
+    from conformance._client.checks import CHECKS as CLIENT_CHECKS
     from conformance._report.baseline import load_baseline, today
-    from conformance._report.findings import Check
     from conformance._server.checks import CHECKS, PAYMENT_URL_STABLE
 
-    known = {check.name for check in CHECKS} | {PAYMENT_URL_STABLE.name}
-    known |= {item.name for item in vars(client_checks).values() if isinstance(item, Check)}
+    known = {c.name for c in CHECKS} | {c.name for c in CLIENT_CHECKS} | {PAYMENT_URL_STABLE.name}
     return load_baseline(Path(path), known, on=today(), allow_stale=allow_stale)
 
 

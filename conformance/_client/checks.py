@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALL_ERROR_FIELDS",
     "ALL_SUCCESS_FIELDS",
+    "CHECKS",
     "ERROR_FIELDS",
     "ID_PERCENT_ENCODED",
     "KEEPS_HTTP_STATUS",
@@ -94,6 +95,23 @@ NO_SILENT_SUCCESS = _check("SHOULD", no_silent_success)
 RATE_LIMIT_BOUNDED = _check("SHOULD", rate_limit_bounded)
 RATE_LIMIT_RETRIED = _check("SHOULD", rate_limit_retried)
 TRANSPORT_FAULT = _check("SHOULD", transport_fault)
+
+# Every client check, in the order the catalogue first uses them.
+CHECKS: tuple[Check[Call], ...] = (
+    SUCCESS_DETAILS,
+    NO_INVENTED_VALUES,
+    ALL_SUCCESS_FIELDS,
+    ERROR_FIELDS,
+    ALL_ERROR_FIELDS,
+    NO_RETRY_AFTER_4XX,
+    REQUEST_SHAPE,
+    ID_PERCENT_ENCODED,
+    KEEPS_HTTP_STATUS,
+    NO_SILENT_SUCCESS,
+    RATE_LIMIT_BOUNDED,
+    RATE_LIMIT_RETRIED,
+    TRANSPORT_FAULT,
+)
 
 
 def judge_call(

@@ -694,3 +694,11 @@ def test_recalibrated_checks_judge_at_their_severity(
     documented = run(client, scenario, level="documented")
     assert documented.exit_code == (1 if severity == "MUST" else 0)
     assert bool(documented.findings) is (severity == "MUST")
+
+
+def test_the_check_table_is_exactly_what_the_catalogue_uses() -> None:
+    from conformance._client.checks import CHECKS
+
+    used = {check.name for scenario in catalogue() for check in scenario.checks}
+    assert len(CHECKS) == len({check.name for check in CHECKS})
+    assert {check.name for check in CHECKS} == used
