@@ -12,13 +12,17 @@ import os
 import sys
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from conformance._client.outcome import DETAIL_FIELDS, failure, success
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 ROOT = "invoice_payment_details"
+US = "https://api.getlago.com/api/v1"
 
 
 @functools.cache
@@ -139,6 +143,75 @@ class FaultyClient:
                 for name, value in exposed.items()
             }
         return success(exposed)
+
+
+@dataclass(frozen=True)
+class ClientFault:
+    """A faulty client, the scenario and check meant to flag it, and the exit code it must get."""
+
+    name: str
+    client: Callable[[str, str, str], Any]
+    scenario: str
+    check: str
+    exit_code: int
+
+
+def crash(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+    raise KeyError("boom")
+
+
+def no_request(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+    return {"ok": True, "details": {}}
+
+
+def not_an_outcome(base_url: str, api_key: str, lago_id: str) -> Any:
+    return "https://foo.bar"
+
+
+CLIENT_FAULTS: tuple[ClientFault, ...] = (
+    ClientFault("swallows-422", FaultyClient(swallow_422=True), "422-no_linked_payment_provider", "error_fields", 1),
+    ClientFault("wrong-root-key", FaultyClient(root_key="invoice_payment_url"), "200-example", "success_details", 1),
+    ClientFault("wrong-root-key-empty-success", FaultyClient(root_key="invoice_payment_url", empty_success_on_unreadable=True), "200-example", "success_details", 1),
+    ClientFault("drops-code", FaultyClient(drop_code=True), "404-invoice_not_found", "all_error_fields", 0),
+    ClientFault("wrong-code", FaultyClient(wrong_code=True), "404-invoice_not_found", "error_fields", 1),
+    ClientFault("invents-missing-fields", FaultyClient(invent_missing=True), "200-without-payment-url", "no_invented_values", 0),
+    ClientFault("drops-error-details", FaultyClient(drop_error_details=True), "422-third_party_error", "all_error_fields", 0),
+    ClientFault("non-json-error-becomes-500", FaultyClient(non_json_status=500), "502-html", "keeps_http_status", 0),
+    ClientFault("non-json-error-loses-status", FaultyClient(non_json_status=None), "500-empty", "keeps_http_status", 0),
+    ClientFault("json-as-text-becomes-500", FaultyClient(needs_json_content_type=True, non_json_status=500), "503-json-as-text", "keeps_http_status", 0),
+    ClientFault("wrong-auth-scheme", FaultyClient(auth_scheme="Token"), "request-us", "request_shape", 1),
+    ClientFault("get-instead-of-post", FaultyClient(method="GET"), "request-us", "request_shape", 1),
+    ClientFault("sends-a-body", FaultyClient(send_body=True), "request-us", "request_shape", 1),
+    ClientFault("ignores-base-url-eu", FaultyClient(fixed_base=US), "request-eu", "request_shape", 1),
+    ClientFault("ignores-base-url-self-hosted", FaultyClient(fixed_base=US), "request-self-hosted", "request_shape", 1),
+    ClientFault("wrong-path", FaultyClient(path="invoice/{id}/payment_url"), "request-us", "request_shape", 1),
+    ClientFault("wrong-path-dash", FaultyClient(path="invoices/{id}/payment-url"), "request-us", "request_shape", 1),
+    ClientFault("no-url-encoding", FaultyClient(encode_id=False), "request-reserved-characters", "id_percent_encoded", 0),
+    ClientFault("retries-4xx", FaultyClient(retries_4xx=2), "401-unauthorized", "no_retry_after_4xx", 0),
+    ClientFault("retries-429-unbounded", FaultyClient(retries_429=None), "429-always", "rate_limit_bounded", 0),
+    ClientFault("retries-429-too-often", FaultyClient(retries_429=10), "429-always", "rate_limit_bounded", 0),
+    ClientFault("gives-up-on-429", FaultyClient(retries_429=0), "429-then-200", "rate_limit_retried", 0),
+    ClientFault("rejects-unknown-fields", FaultyClient(forbid_unknown=True), "200-generated", "success_details", 1),
+    ClientFault("mangles-non-ascii", FaultyClient(ascii_only=True), "200-generated", "success_details", 1),
+    ClientFault("no-timeout", FaultyClient(timeout=None), "never-answers", "transport_fault", 0),
+    ClientFault("timeout-past-bound", FaultyClient(timeout=60), "never-answers", "transport_fault", 0),
+    ClientFault("silent-empty-success", FaultyClient(empty_success_on_unreadable=True), "200-without-root-key", "no_silent_success", 0),
+    ClientFault("silent-success-invalid-json", FaultyClient(empty_success_on_unreadable=True), "200-invalid-json", "no_silent_success", 0),
+    ClientFault("crashes-on-an-error", FaultyClient(crash_on_error=True), "401-unauthorized", "error_fields", 1),
+    ClientFault("invents-a-status", FaultyClient(transport_status=0), "connection-refused", "transport_fault", 0),
+    ClientFault("reset-becomes-500", FaultyClient(transport_status=500), "connection-reset", "transport_fault", 0),
+    ClientFault("drops-fields", FaultyClient(expose=("payment_url",)), "200-example", "all_success_fields", 0),
+    ClientFault("401-as-success", FaultyClient(success_on=(401,)), "401-unauthorized", "error_fields", 1),
+    ClientFault("5xx-as-success", FaultyClient(success_on=(500, 502, 503)), "502-html", "keeps_http_status", 0),
+    ClientFault("json-as-text-loses-status", FaultyClient(needs_json_content_type=True, non_json_status=None), "500-json-as-text", "keeps_http_status", 0),
+    ClientFault("429-as-success", FaultyClient(success_on=(429,)), "429-always", "rate_limit_bounded", 0),
+    ClientFault("429-loses-status", FaultyClient(report_status=((429, None),)), "429-always", "rate_limit_bounded", 0),
+    ClientFault("network-error-as-success", FaultyClient(swallow_network_errors=True), "connection-reset", "transport_fault", 0),
+    ClientFault("crashes-always", crash, "never-answers", "transport_fault", 0),
+    ClientFault("answers-without-asking", no_request, "200-example", "success_details", 1),
+    ClientFault("succeeds-without-asking", no_request, "401-unauthorized", "error_fields", 1),
+    ClientFault("returns-no-outcome", not_an_outcome, "200-example", "success_details", 1),
+)  # fmt: skip
 
 
 def main() -> int:

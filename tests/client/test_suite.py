@@ -14,7 +14,7 @@ from conformance._client.catalogue import catalogue, generated_bodies
 from conformance._client.suite import ClientOptions, run_subject, scenario_names
 from conformance._contract.levels import LEVELS
 from conformance._report.writers import write_json, write_junit, write_markdown
-from tests.faulty_clients import FaultyClient
+from tests.faulty_clients import CLIENT_FAULTS, ClientFault, FaultyClient
 
 if TYPE_CHECKING:
     from conformance._report.findings import Report
@@ -34,14 +34,6 @@ def flagged(report: Report) -> set[tuple[str, str]]:
     return {(result.scenario, result.check) for result in report.results if result.findings}
 
 
-def crash(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
-    raise KeyError("boom")
-
-
-def no_request(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
-    return {"ok": True, "details": {}}
-
-
 def urllib_client(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
     import urllib.request
 
@@ -58,242 +50,12 @@ def urllib_client(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
     return {"ok": True, "details": {}}
 
 
-def not_an_outcome(base_url: str, api_key: str, lago_id: str) -> Any:
-    return "https://foo.bar"
-
-
-FAULTS = [
-    pytest.param(
-        FaultyClient(swallow_422=True),
-        "422-no_linked_payment_provider",
-        "error_fields",
-        1,
-        id="swallows-422",
-    ),
-    pytest.param(
-        FaultyClient(root_key="invoice_payment_url"),
-        "200-example",
-        "success_details",
-        1,
-        id="wrong-root-key",
-    ),
-    pytest.param(
-        FaultyClient(root_key="invoice_payment_url", empty_success_on_unreadable=True),
-        "200-example",
-        "success_details",
-        1,
-        id="wrong-root-key-empty-success",
-    ),
-    pytest.param(
-        FaultyClient(drop_code=True),
-        "404-invoice_not_found",
-        "all_error_fields",
-        0,
-        id="drops-code",
-    ),
-    pytest.param(
-        FaultyClient(wrong_code=True), "404-invoice_not_found", "error_fields", 1, id="wrong-code"
-    ),
-    pytest.param(
-        FaultyClient(invent_missing=True),
-        "200-without-payment-url",
-        "no_invented_values",
-        0,
-        id="invents-missing-fields",
-    ),
-    pytest.param(
-        FaultyClient(drop_error_details=True),
-        "422-third_party_error",
-        "all_error_fields",
-        0,
-        id="drops-error-details",
-    ),
-    pytest.param(
-        FaultyClient(non_json_status=500),
-        "502-html",
-        "keeps_http_status",
-        0,
-        id="non-json-error-becomes-500",
-    ),
-    pytest.param(
-        FaultyClient(non_json_status=None),
-        "500-empty",
-        "keeps_http_status",
-        0,
-        id="non-json-error-loses-status",
-    ),
-    pytest.param(
-        FaultyClient(needs_json_content_type=True, non_json_status=500),
-        "503-json-as-text",
-        "keeps_http_status",
-        0,
-        id="json-as-text-becomes-500",
-    ),
-    pytest.param(
-        FaultyClient(auth_scheme="Token"), "request-us", "request_shape", 1, id="wrong-auth-scheme"
-    ),
-    pytest.param(
-        FaultyClient(method="GET"), "request-us", "request_shape", 1, id="get-instead-of-post"
-    ),
-    pytest.param(FaultyClient(send_body=True), "request-us", "request_shape", 1, id="sends-a-body"),
-    pytest.param(
-        FaultyClient(fixed_base=US), "request-eu", "request_shape", 1, id="ignores-base-url-eu"
-    ),
-    pytest.param(
-        FaultyClient(fixed_base=US),
-        "request-self-hosted",
-        "request_shape",
-        1,
-        id="ignores-base-url-self-hosted",
-    ),
-    pytest.param(
-        FaultyClient(path="invoice/{id}/payment_url"),
-        "request-us",
-        "request_shape",
-        1,
-        id="wrong-path",
-    ),
-    pytest.param(
-        FaultyClient(path="invoices/{id}/payment-url"),
-        "request-us",
-        "request_shape",
-        1,
-        id="wrong-path-dash",
-    ),
-    pytest.param(
-        FaultyClient(encode_id=False),
-        "request-reserved-characters",
-        "id_percent_encoded",
-        0,
-        id="no-url-encoding",
-    ),
-    pytest.param(
-        FaultyClient(retries_4xx=2), "401-unauthorized", "no_retry_after_4xx", 0, id="retries-4xx"
-    ),
-    pytest.param(
-        FaultyClient(retries_429=None),
-        "429-always",
-        "rate_limit_bounded",
-        0,
-        id="retries-429-unbounded",
-    ),
-    pytest.param(
-        FaultyClient(retries_429=10),
-        "429-always",
-        "rate_limit_bounded",
-        0,
-        id="retries-429-too-often",
-    ),
-    pytest.param(
-        FaultyClient(retries_429=0), "429-then-200", "rate_limit_retried", 0, id="gives-up-on-429"
-    ),
-    pytest.param(
-        FaultyClient(forbid_unknown=True),
-        "200-generated",
-        "success_details",
-        1,
-        id="rejects-unknown-fields",
-    ),
-    pytest.param(
-        FaultyClient(ascii_only=True), "200-generated", "success_details", 1, id="mangles-non-ascii"
-    ),
-    pytest.param(
-        FaultyClient(timeout=None), "never-answers", "transport_fault", 0, id="no-timeout"
-    ),
-    pytest.param(
-        FaultyClient(timeout=60), "never-answers", "transport_fault", 0, id="timeout-past-bound"
-    ),
-    pytest.param(
-        FaultyClient(empty_success_on_unreadable=True),
-        "200-without-root-key",
-        "no_silent_success",
-        0,
-        id="silent-empty-success",
-    ),
-    pytest.param(
-        FaultyClient(empty_success_on_unreadable=True),
-        "200-invalid-json",
-        "no_silent_success",
-        0,
-        id="silent-success-invalid-json",
-    ),
-    pytest.param(
-        FaultyClient(crash_on_error=True),
-        "401-unauthorized",
-        "error_fields",
-        1,
-        id="crashes-on-an-error",
-    ),
-    pytest.param(
-        FaultyClient(transport_status=0),
-        "connection-refused",
-        "transport_fault",
-        0,
-        id="invents-a-status",
-    ),
-    pytest.param(
-        FaultyClient(transport_status=500),
-        "connection-reset",
-        "transport_fault",
-        0,
-        id="reset-becomes-500",
-    ),
-    pytest.param(
-        FaultyClient(expose=("payment_url",)),
-        "200-example",
-        "all_success_fields",
-        0,
-        id="drops-fields",
-    ),
-    pytest.param(
-        FaultyClient(success_on=(401,)), "401-unauthorized", "error_fields", 1, id="401-as-success"
-    ),
-    pytest.param(
-        FaultyClient(success_on=(500, 502, 503)),
-        "502-html",
-        "keeps_http_status",
-        0,
-        id="5xx-as-success",
-    ),
-    pytest.param(
-        FaultyClient(needs_json_content_type=True, non_json_status=None),
-        "500-json-as-text",
-        "keeps_http_status",
-        0,
-        id="json-as-text-loses-status",
-    ),
-    pytest.param(
-        FaultyClient(success_on=(429,)), "429-always", "rate_limit_bounded", 0, id="429-as-success"
-    ),
-    pytest.param(
-        FaultyClient(report_status=((429, None),)),
-        "429-always",
-        "rate_limit_bounded",
-        0,
-        id="429-loses-status",
-    ),
-    pytest.param(
-        FaultyClient(swallow_network_errors=True),
-        "connection-reset",
-        "transport_fault",
-        0,
-        id="network-error-as-success",
-    ),
-    pytest.param(crash, "never-answers", "transport_fault", 0, id="crashes-always"),
-    pytest.param(no_request, "200-example", "success_details", 1, id="answers-without-asking"),
-    pytest.param(no_request, "401-unauthorized", "error_fields", 1, id="succeeds-without-asking"),
-    pytest.param(not_an_outcome, "200-example", "success_details", 1, id="returns-no-outcome"),
-]
-
-
-@pytest.mark.parametrize(("client", "scenario", "check", "exit_code"), FAULTS)
-def test_each_fault_is_flagged_by_the_scenario_meant_for_it(
-    client: Any, scenario: str, check: str, exit_code: int
-) -> None:
-    report = run(client, scenario)
-    assert (scenario, check) in flagged(report)
+@pytest.mark.parametrize("fault", CLIENT_FAULTS, ids=lambda fault: fault.name)
+def test_each_fault_is_flagged_by_the_scenario_meant_for_it(fault: ClientFault) -> None:
+    report = run(fault.client, fault.scenario)
+    assert (fault.scenario, fault.check) in flagged(report)
     # Written by hand: 1 when a MUST check (success_details, error_fields, request_shape) fails.
-    assert report.exit_code == exit_code
+    assert report.exit_code == fault.exit_code
 
 
 def test_the_faulty_client_without_faults_passes_everything() -> None:
@@ -320,11 +82,10 @@ def test_every_check_of_every_scenario_is_failed_by_its_own_judge_on_some_faulty
     # problems of the check's own judge: a generic broken client (a crash, no request, no
     # outcome) is flagged by the harness on every scenario and would prove nothing.
     seen: set[tuple[str, str]] = set()
-    for param in FAULTS:
-        client, _scenario, check, _exit_code = param.values
-        if isinstance(client, FaultyClient):
-            scenarios = [s.name for s in catalogue() if check in {c.name for c in s.checks}]
-            seen |= judged(run(client, *scenarios, examples=5))
+    for fault in CLIENT_FAULTS:
+        if isinstance(fault.client, FaultyClient):
+            scenarios = [s.name for s in catalogue() if fault.check in {c.name for c in s.checks}]
+            seen |= judged(run(fault.client, *scenarios, examples=5))
     every = {(scenario.name, check.name) for scenario in catalogue() for check in scenario.checks}
     assert every - seen == set()
 
