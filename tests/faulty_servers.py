@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,8 @@ class Reply:
 
     @property
     def json(self) -> Any:
-        return json.loads(self.body)
+        """The JSON body; an empty object for a bodiless answer (Rails' empty 404 for TRACE)."""
+        return json.loads(self.body) if self.body else {}
 
     def with_json(self, body: object, status: int | None = None) -> Reply:
         return replace(
@@ -56,12 +58,12 @@ class FaultyLago:
     fault: Callable[[FaultyLago, Request], Reply]
     mock: LagoMock = field(default_factory=lambda: LagoMock(api_key=API_KEY))
     calls: int = 0
+    # What a fault remembers between requests.
+    memory: set[str] = field(default_factory=set)
 
     def faithful(self, request: Request) -> Reply:
         answer = self.mock.respond(request.method, request.path, request.authorization)
-        return Reply(
-            answer.status, answer.body, (("content-type", JSON_CONTENT_TYPE), *answer.headers)
-        )
+        return Reply(answer.status, answer.body, tuple(answer.all_headers()))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -105,7 +107,9 @@ def _rewrite(
 ) -> Callable[[FaultyLago, Request], Reply]:
     def fault(server: FaultyLago, request: Request) -> Reply:
         reply = server.faithful(request)
-        return reply.with_json(change(reply.json)) if reply.status == status else reply
+        return (
+            reply.with_json(change(reply.json)) if reply.status == status and reply.body else reply
+        )
 
     return fault
 
@@ -163,7 +167,7 @@ def secret_echoed(server: FaultyLago, request: Request) -> Reply:
 
 def wrong_422_reason(server: FaultyLago, request: Request) -> Reply:
     reply = server.faithful(request)
-    if reply.status == 422 and reply.json["code"] == "validation_errors":
+    if reply.status == 422 and reply.json.get("code") == "validation_errors":
         return reply.with_json(
             {**reply.json, "error_details": {"base": ["no_linked_payment_provider"]}}
         )
@@ -203,7 +207,7 @@ def unknown_invoice_found(server: FaultyLago, request: Request) -> Reply:
     reply = server.faithful(request)
     if (
         reply.status == 404
-        and reply.json["code"] == "invoice_not_found"
+        and reply.json.get("code") == "invoice_not_found"
         and request.method == "POST"
     ):
         return _as_payable(server, request)
@@ -229,7 +233,7 @@ def malformed_id_accepted(server: FaultyLago, request: Request) -> Reply:
     reply = server.faithful(request)
     if (
         reply.status == 404
-        and reply.json["code"] == "invoice_not_found"
+        and reply.json.get("code") == "invoice_not_found"
         and not re.fullmatch(r"[0-9a-fA-F-]{32,36}", request.lago_id)
     ):
         return _as_payable(server, request)
@@ -241,6 +245,88 @@ def huge_payable_body(server: FaultyLago, request: Request) -> Reply:
     return replace(reply, body=b" " * 10_000_000 + reply.body) if reply.status == 200 else reply
 
 
+# Faults only a probe finds: each answers like the faithful mock to everything the fixture
+# scenarios and the property tests send.
+_SERVER_ERROR = json.dumps({"status": 500, "error": "Internal Server Error"}).encode()
+
+
+def long_id_server_error(server: FaultyLago, request: Request) -> Reply:
+    """A varchar(255) column: an id over 255 characters ends in a database error."""
+    if len(urllib.parse.unquote(request.lago_id)) > 255:
+        return Reply(500, _SERVER_ERROR)
+    return server.faithful(request)
+
+
+def _invoice_ids(server: FaultyLago) -> list[str]:
+    return [invoice.lago_id for invoice in server.mock.invoices]
+
+
+def case_sensitive_ids(server: FaultyLago, request: Request) -> Reply:
+    """Ids compared as strings: only the canonical form of an id finds its invoice."""
+    reply = server.faithful(request)
+    if reply.status in (200, 422) and request.lago_id not in _invoice_ids(server):
+        return Reply(404, json.dumps(_not_found("invoice_not_found")).encode())
+    return reply
+
+
+def _not_found(code: str) -> dict[str, object]:
+    return {"status": 404, "error": "Not Found", "code": code}
+
+
+def id_prefix_match(server: FaultyLago, request: Request) -> Reply:
+    """A ``LIKE 'id%'`` lookup: a long enough prefix of an id finds its invoice."""
+    lago_id = request.lago_id
+    if request.method == "POST" and len(lago_id) >= 30:
+        for invoice_id in _invoice_ids(server):
+            if invoice_id.startswith(lago_id) and invoice_id != lago_id:
+                path = request.path.replace(f"/{lago_id}/", f"/{invoice_id}/")
+                return server.faithful(replace(request, path=path))
+    return server.faithful(request)
+
+
+def key_case_insensitive(server: FaultyLago, request: Request) -> Reply:
+    """Keys compared without case: the key in the other case authenticates."""
+    token = bearer_token(request.authorization) or ""
+    if token != server.mock.api_key and token.lower() == server.mock.api_key.lower():
+        return server.faithful(_authorized(server, request))
+    return server.faithful(request)
+
+
+def scheme_case_sensitive(server: FaultyLago, request: Request) -> Reply:
+    """Only ``Bearer`` written so: ``bearer KEY`` is refused."""
+    scheme = (request.authorization or "").split(" ", 1)[0]
+    if scheme.lower() == "bearer" and scheme != "Bearer":
+        return Reply(401, json.dumps({"status": 401, "error": "Unauthorized"}).encode())
+    return server.faithful(request)
+
+
+def trace_echo(server: FaultyLago, request: Request) -> Reply:
+    """A server that answers TRACE: the request comes back, its Authorization header too."""
+    if request.method == "TRACE":
+        echo = f"TRACE {request.path} HTTP/1.1\r\nauthorization: {request.authorization}\r\n"
+        return Reply(200, echo.encode(), (("content-type", "message/http"),))
+    return server.faithful(request)
+
+
+def replayed_miss(server: FaultyLago, request: Request) -> Reply:
+    """An edge cache that replays a 404 it has seen, with a marker of its own in the body."""
+    reply = server.faithful(request)
+    if reply.status == 404 and reply.json.get("code") == "invoice_not_found":
+        if request.lago_id in server.memory:
+            return reply.with_json({**reply.json, "cached": True})
+        server.memory.add(request.lago_id)
+    return reply
+
+
+def delete_on_invoice_accepted(server: FaultyLago, request: Request) -> Reply:
+    """DELETE routed to "expire the payment link": a 204 for an invoice that exists."""
+    if request.method == "DELETE":
+        post = server.faithful(replace(request, method="POST"))
+        if post.status in (200, 422):
+            return Reply(204, b"", ())
+    return server.faithful(request)
+
+
 @dataclass(frozen=True)
 class Fault:
     """A faulty server, the check meant to flag it, and whether the published contract catches it."""
@@ -250,6 +336,8 @@ class Fault:
     check: str
     severity: str
     documented: bool
+    # The probe phase that alone finds it (None: the fixture scenarios or property tests do).
+    probe: str | None = None
 
 
 FAULTS: tuple[Fault, ...] = (
@@ -280,4 +368,12 @@ FAULTS: tuple[Fault, ...] = (
     Fault("unpayable-invoice-paid", checks_skipped, "unprocessable_invoice", "MUST", True),
     Fault("malformed-id-accepted", malformed_id_accepted, "negative_data_rejection", "MUST", True),
     Fault("stack-trace-in-404", stack_trace_in_404, "no_error_leak", "MUST", True),
+    Fault("500-on-long-id", long_id_server_error, "not_a_server_error", "MUST", True, "hostile ids"),
+    Fault("case-sensitive-ids", case_sensitive_ids, "cast_form_found", "SHOULD", False, "near-misses"),
+    Fault("id-prefix-match", id_prefix_match, "negative_data_rejection", "MUST", True, "near-misses"),
+    Fault("key-case-insensitive", key_case_insensitive, "auth_required", "MUST", True, "credential near-misses"),
+    Fault("scheme-case-sensitive", scheme_case_sensitive, "scheme_case_insensitive", "SHOULD", False, "credential near-misses"),
+    Fault("trace-echoes-the-key", trace_echo, "no_secret_echo", "MUST", True),
+    Fault("delete-on-invoice-accepted", delete_on_invoice_accepted, "unsupported_method", "MUST", True, "other methods"),
+    Fault("replayed-miss-differs", replayed_miss, "consistent_answers", "SHOULD", False, "consistency"),
 )  # fmt: skip

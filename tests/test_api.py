@@ -60,8 +60,10 @@ def test_the_server_suite_tells_which_phase_each_request_is_in() -> None:
     phases: list[str] = []
     run_server_suite(ServerOptions(max_examples=3), on_request=phases.append)
     assert list(dict.fromkeys(phases)) == [
-        "preflight", "auth probes", "fixture scenarios", "property tests",
+        "preflight", "auth probes", "fixture scenarios", "consistency", "hostile ids",
+        "near-misses", "credential near-misses", "other methods", "property tests",
     ]  # fmt: skip
+    assert phases[-1] == "consistency"
 
 
 def test_the_client_suite_runs_from_python_on_a_callable() -> None:

@@ -56,7 +56,10 @@ def test_pytest_and_the_cli_agree_on_a_faulty_server(
     fixtures = tmp_path / "fixtures.toml"
     fixtures.write_text(dump_fixtures(app.mock.fixtures))
     with serving(app) as url:
+        # The documented level: a SHOULD finding fails the CLI's row but not the plugin's test.
         common = [
+            "--level",
+            "documented",
             "--max-examples",
             "5",
             "--api-key",

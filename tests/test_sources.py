@@ -10,12 +10,12 @@ import pytest
 from conformance._client.catalogue import catalogue
 from conformance._contract.document import load_document
 from conformance._report.writers import write_json, write_junit, write_markdown
-from conformance._server.checks import CHECKS, PAYMENT_URL_STABLE
+from conformance._server.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_STABLE
 from tests.faulty_servers import FAULTS, FaultyLago
 from tests.helpers import run_suite
 
 CLIENT_CHECKS = {check.name: check for scenario in catalogue() for check in scenario.checks}
-ALL = [*CHECKS, PAYMENT_URL_STABLE, *CLIENT_CHECKS.values()]
+ALL = [*CHECKS, PAYMENT_URL_STABLE, CONSISTENT_ANSWERS, *CLIENT_CHECKS.values()]
 
 
 def resolve(pointer: str) -> object:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "CATCH_ALL_VERBS",
     "JSON_CONTENT_TYPE",
     "JSON_MEDIA_TYPE",
     "OPERATION_PATH",
     "REASON_PHRASES",
     "ROOT_KEY",
+    "ROUTING_ERROR_CONTENT_TYPE",
     "RUBY_WHITESPACE",
     "THIRD_PARTY_ERROR",
     "VALIDATION_ERRORS",
@@ -48,6 +50,10 @@ REASON_PHRASES: dict[int, str] = {
     500: "Internal Server Error",
 }
 RUBY_WHITESPACE = " \t\n\v\f\r"
+# config/routes.rb: the catch-all takes these verbs (HEAD rides on GET). Another verb (OPTIONS,
+# TRACE) is a routing error, which Rails ends in an empty 404 (ShowExceptions#pass_response).
+CATCH_ALL_VERBS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"})
+ROUTING_ERROR_CONTENT_TYPE = "text/html; charset=utf-8"
 # ActiveRecord's PostgreSQL OID::Uuid::ACCEPTABLE_UUID (a conditional group closes the brace)
 _ACCEPTABLE_UUID = re.compile(r"(\{)?([a-fA-F0-9]{4}-?){8}(?(1)\}|)")
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from conformance._contract.rules import (
-    JSON_CONTENT_TYPE,
+    CATCH_ALL_VERBS,
     ROOT_KEY,
+    ROUTING_ERROR_CONTENT_TYPE,
     RUBY_WHITESPACE,
     Reply,
     bearer_token,
@@ -127,6 +128,9 @@ class LagoMock:
         return reply.with_headers(*limit_headers)
 
     def _route(self, method: str, raw_path: str, authorization: str | None) -> Reply:
+        if method not in CATCH_ALL_VERBS:
+            # No route takes the verb: Rails' routing error ends in an empty 404.
+            return Reply(404, b"", ROUTING_ERROR_CONTENT_TYPE)
         match = _ROUTE.match(normalize_path(raw_path.partition("?")[0]))
         if match is None or method != "POST":
             return Reply.error(404, "resource_not_found")
@@ -175,9 +179,8 @@ class LagoMock:
         reply = self.respond(scope["method"], raw_path.decode("latin-1"), authorization)
         body = reply.body
         headers = [
-            (b"content-type", JSON_CONTENT_TYPE.encode()),
             (b"content-length", str(len(body)).encode()),
-            *((name.encode(), value.encode()) for name, value in reply.headers),
+            *((name.encode(), value.encode()) for name, value in reply.all_headers()),
         ]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send(

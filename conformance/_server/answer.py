@@ -11,16 +11,34 @@ if TYPE_CHECKING:
 
 __all__ = ["Answer", "Expectation", "Kind"]
 
-Kind = Literal["any", "reject", "unauthorized", "wrong_verb", "payable", "reason", "not_found"]
+Kind = Literal[
+    "any",
+    "reject",
+    "unauthorized",
+    "wrong_verb",
+    "other_verb",
+    "payable",
+    "reason",
+    "not_found",
+    "hostile",
+    "near_absent",
+    "cast_form",
+    "scheme_case",
+]
 
 
 @dataclass(frozen=True)
 class Expectation:
-    """What a scenario's answer must be, beyond the contract."""
+    """What a scenario's answer must be, beyond the contract.
+
+    ``reason`` and ``lago_id`` name the fixture invoice asked for (its 422 reason, its id);
+    ``long_id`` marks an id over 1,024 characters, for which a proxy's 414 is an answer too.
+    """
 
     kind: Kind = "any"
     reason: str | None = None
     lago_id: str | None = None
+    long_id: bool = False
 
 
 @dataclass(frozen=True)

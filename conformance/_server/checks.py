@@ -26,15 +26,20 @@ from conformance._server.lago_checks import (
     strict_schema_conformance,
     unprocessable_reason,
 )
+from conformance._server.probe_checks import (
+    cast_form_found,
+    consistent_answers,
+    scheme_case_insensitive,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from conformance._contract.levels import Level, Severity
     from conformance._server.answer import Answer
     from conformance._server.exchange import Exchange
 
-__all__ = ["CHECKS", "PAYMENT_URL_STABLE", "checks_at"]
+__all__ = ["CHECKS", "CONSISTENT_ANSWERS", "PAYMENT_URL_STABLE", "checks_at"]
 
 _LEAKS = re.compile(
     r"<!doctype html|<html|Traceback \(most recent call last\)|\.rb:\d+:in [`']|"
@@ -69,6 +74,8 @@ def not_a_server_error(answer: Answer) -> Iterator[Problem]:
 def status_code_conformance(answer: Answer) -> Iterator[Problem]:
     """Only documented statuses (5xx is the server-error check's)."""
     status = answer.exchange.status
+    if _proxy_refusal(answer):
+        return
     if status is not None and status < 500 and not _documented(status, answer):
         yield Problem(
             f"Undocumented status code {status}",
@@ -118,9 +125,16 @@ def status_field_matches(answer: Answer) -> Iterator[Problem]:
         )
 
 
+def _proxy_refusal(answer: Answer) -> bool:
+    """A proxy's 414 to an id over 1,024 characters: an answer, whatever its body."""
+    return answer.exchange.status == 414 and answer.expectation.long_id
+
+
 def no_error_leak(answer: Answer) -> Iterator[Problem]:
-    """No HTML error page or stack trace in an answer."""
+    """No HTML error page or stack trace in an answer (a proxy's 414 page excepted)."""
     exchange = answer.exchange
+    if _proxy_refusal(answer):
+        return
     text = exchange.body[:65536].decode("utf-8", errors="replace")
     match = _LEAKS.search(text)
     if match:
@@ -186,7 +200,18 @@ def unknown_invoice(answer: Answer) -> Iterator[Problem]:
 
 
 # The published contract speaks of POST only: what another verb gets is judged by fewer checks.
-_OPERATION = ("any", "reject", "unauthorized", "payable", "reason", "not_found")
+_OPERATION = (
+    "any",
+    "reject",
+    "unauthorized",
+    "payable",
+    "reason",
+    "not_found",
+    "hostile",
+    "near_absent",
+    "cast_form",
+    "scheme_case",
+)
 
 
 def _check(
@@ -228,6 +253,12 @@ SOURCES: dict[str, str] = {
     "unprocessable_reason": _LAGO
     + "app/services/invoices/payments/generate_payment_url_service.rb",
     "payment_url_stable": _LAGO + "app/services/payment_intents/fetch_service.rb",
+    "cast_form_found": _LAGO + "db/schema.rb (invoices.id is a uuid, cast by Rails' "
+    "activerecord/lib/active_record/connection_adapters/postgresql/oid/uuid.rb)",
+    "scheme_case_insensitive": "RFC 9110 section 11.1; "
+    + _LAGO
+    + "app/controllers/api/base_controller.rb (auth_token)",
+    "consistent_answers": f"{_OP}/responses",
 }
 
 
@@ -239,20 +270,25 @@ CHECKS: tuple[Check[Answer], ...] = (
     _check("MUST", status_field_matches, *_OPERATION),
     _check("MUST", no_error_leak),
     _check("MUST", no_secret_echo),
-    _check("MUST", negative_data_rejection, "reject"),
+    _check("MUST", negative_data_rejection, "reject", "hostile"),
     _check("MUST", unsupported_method, "wrong_verb"),
     _check("MUST", auth_required, "unauthorized"),
     _check("MUST", payable_invoice, "payable"),
     _check("MUST", unprocessable_invoice, "reason"),
     _check("MUST", unknown_invoice, "not_found"),
     _check("SHOULD", strict_schema_conformance, *_OPERATION),
-    _check("SHOULD", router_not_found, "wrong_verb"),
-    _check("SHOULD", invoice_not_found, "not_found", "any"),
-    _check("SHOULD", invoice_echo, "payable"),
+    _check("SHOULD", router_not_found, "wrong_verb", "other_verb"),
+    _check("SHOULD", invoice_not_found, "not_found", "any", "hostile", "near_absent"),
+    _check("SHOULD", invoice_echo, "payable", "cast_form"),
     _check("SHOULD", unprocessable_reason, "reason"),
+    _check("SHOULD", cast_form_found, "cast_form"),
+    _check("SHOULD", scheme_case_insensitive, "scheme_case"),
 )
 PAYMENT_URL_STABLE: Check[tuple[Exchange, Exchange]] = Check(
     "payment_url_stable", "SHOULD", payment_url_stable, source=SOURCES["payment_url_stable"]
+)
+CONSISTENT_ANSWERS: Check[Sequence[Exchange]] = Check(
+    "consistent_answers", "SHOULD", consistent_answers, source=SOURCES["consistent_answers"]
 )
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from conformance._contract.document import contract
 from conformance._contract.rules import (
+    CATCH_ALL_VERBS,
     THIRD_PARTY_ERROR,
     VALIDATION_ERRORS,
     cast_uuid,
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from conformance._server.exchange import Exchange
 
 __all__ = [
+    "has_reason",
     "invoice_echo",
     "invoice_not_found",
     "payment_url_stable",
@@ -56,19 +58,35 @@ def _code(answer: Answer) -> object:
 
 
 def router_not_found(answer: Answer) -> Iterator[Problem]:
-    """A wrong verb reaches Rails' router: 404 ``resource_not_found``."""
-    status = answer.exchange.status
-    if status is not None and (status, _code(answer)) != (404, "resource_not_found"):
+    """A wrong verb reaches Rails' router: 404 ``resource_not_found`` (a bodiless 404 for HEAD,
+    and for a verb the catch-all does not take, such as OPTIONS or TRACE)."""
+    exchange = answer.exchange
+    if exchange.status is None:
+        return
+    code = _code(answer)
+    if exchange.method == "HEAD":
+        right, expected = exchange.status == 404, "404, no body (HEAD)"
+    elif exchange.method not in CATCH_ALL_VERBS:
+        right = exchange.status == 404 and code in (None, "resource_not_found")
+        expected = f"404, as Rails answers a verb its routes do not take ({exchange.method})"
+    else:
+        right, expected = (exchange.status, code) == (404, "resource_not_found"), _ROUTER_404
+    if not right:
         yield Problem(
-            "Wrong verb not answered as Lago's router does",
-            answer.exchange.describe(),
-            '404 {"code": "resource_not_found"}',
+            f"{exchange.method} not answered as Lago's router does", exchange.describe(), expected
         )
+
+
+_ROUTER_404 = '404 {"code": "resource_not_found"}'
+# Ids Lago cannot find whatever their invoice: a 401 or a 422 for one is not Lago's answer.
+_NEVER_FOUND = frozenset({"hostile", "near_absent"})
 
 
 def invoice_not_found(answer: Answer) -> Iterator[Problem]:
     """An unknown or malformed id is 404 ``invoice_not_found``."""
-    if answer.exchange.status == 404 and _code(answer) != "invoice_not_found":
+    status = answer.exchange.status
+    never_found = answer.kind in _NEVER_FOUND and status in (401, 422)
+    if (status == 404 and _code(answer) != "invoice_not_found") or never_found:
         yield Problem(
             "Unknown invoice not answered with invoice_not_found",
             answer.exchange.describe(),
@@ -96,17 +114,22 @@ def invoice_echo(answer: Answer) -> Iterator[Problem]:
         )
 
 
+def has_reason(body: object, reason: str) -> bool:
+    """Whether a 422 body gives ``reason``: a ``validation_errors`` reason or ``third_party_error``."""
+    if not isinstance(body, dict):
+        return False
+    if reason == THIRD_PARTY_ERROR:
+        return body.get("code") == THIRD_PARTY_ERROR
+    reasons = error_reasons(body)
+    return body.get("code") == VALIDATION_ERRORS and reasons is not None and reason in reasons
+
+
 def unprocessable_reason(answer: Answer) -> Iterator[Problem]:
     """A fixture invoice's 422 gives the reason it was named for."""
     body, reason = answer.exchange.body_json(), answer.expectation.reason
-    if answer.exchange.status != 422 or not isinstance(body, dict):
+    if answer.exchange.status != 422 or not isinstance(body, dict) or reason is None:
         return
-    if reason == THIRD_PARTY_ERROR:
-        right = body.get("code") == THIRD_PARTY_ERROR
-    else:
-        reasons = error_reasons(body)
-        right = body.get("code") == VALIDATION_ERRORS and reasons is not None and reason in reasons
-    if not right:
+    if not has_reason(body, reason):
         yield Problem(
             f"Wrong 422 reason for the {reason} invoice",
             answer.exchange.describe(),

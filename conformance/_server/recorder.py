@@ -13,6 +13,8 @@ from conformance._report.findings import CaseResult
 from conformance._server.answer import Answer
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from conformance._contract.fixtures import Fixtures
     from conformance._contract.levels import Severity
     from conformance._contract.spec import Spec
@@ -41,11 +43,15 @@ class Recorder:
         self.statuses: Counter[int] = Counter()
         self.reasons: set[str] = set()
         self.unevaluated = 0
+        # The phase of the run each scenario was sent in.
+        self.phases: dict[str, str] = {}
 
     def _secrets(self, exchange: Exchange) -> tuple[str, ...]:
+        # Every word after the scheme: a near-miss of the key is as secret as the key.
+        words = (exchange.authorization or "").split()[1:]
         presented = bearer_token(exchange.authorization)
-        extra = [presented] if presented and len(presented) >= _MIN_SECRET else []
-        return tuple({self.api_key, *extra})
+        extra = [w for w in (presented, " ".join(words), *words) if w and len(w) >= _MIN_SECRET]
+        return tuple(dict.fromkeys((self.api_key, *extra)))
 
     def _observe(self, exchange: Exchange) -> None:
         if exchange.status is None or exchange.method != "POST":
@@ -57,8 +63,11 @@ class Recorder:
             if body.get("code") == THIRD_PARTY_ERROR:
                 self.reasons.add(THIRD_PARTY_ERROR)
 
-    def record(self, exchange: Exchange, expectation: Expectation, scenario: str) -> None:
+    def record(
+        self, exchange: Exchange, expectation: Expectation, scenario: str, phase: str = ""
+    ) -> None:
         """Judge ``exchange`` with every check that applies to ``expectation``."""
+        self.phases.setdefault(scenario, phase)
         if exchange.rate_limited:
             self.unevaluated += 1
             return
@@ -78,8 +87,9 @@ class Recorder:
         findings = self.results.setdefault((check.name, scenario), [])
         findings += [check.finding(p, reproduce, (self.api_key,)) for p in check.judge(observed)]
 
-    def skip(self, scenario: str, expectation: Expectation, reason: str) -> None:
+    def skip(self, scenario: str, expectation: Expectation, reason: str, phase: str = "") -> None:
         """Mark every check meant for ``expectation``'s kind as not run on ``scenario``."""
+        self.phases.setdefault(scenario, phase)
         for check in self.checks:
             if check.kinds is not None and check.applies_to(expectation.kind):
                 self.skipped[(check.name, scenario)] = reason
@@ -98,8 +108,21 @@ class Recorder:
             for check, scenario in keys
         ]
 
-    def coverage(self, fixtures: Fixtures) -> dict[str, Any]:
-        """Which documented statuses and 422 reasons the run saw, and why not where it did not."""
+    def phase_table(self, sent: Mapping[str, int]) -> dict[str, dict[str, int]]:
+        """Each phase of the run: the requests it sent, and its findings."""
+        phases = {phase: {"requests": count, "findings": 0} for phase, count in sent.items()}
+        for (_check, scenario), findings in self.results.items():
+            phase = phases.setdefault(self.phases.get(scenario, ""), {"requests": 0, "findings": 0})
+            phase["findings"] += len(findings)
+        return {
+            name or "other": row
+            for name, row in phases.items()
+            if row["requests"] or row["findings"]
+        }
+
+    def coverage(self, fixtures: Fixtures, sent: Mapping[str, int] | None = None) -> dict[str, Any]:
+        """Which documented statuses and 422 reasons the run saw, and why not where it did not;
+        with ``sent`` (requests per phase), what each phase of the run sent and found."""
         statuses: dict[str, dict[str, Any]] = {}
         for status in contract("documented", self.spec).statuses:
             seen = self.statuses.get(status, 0)
@@ -122,13 +145,16 @@ class Recorder:
                 reasons[reason] = (
                     "not observed" if fixtures.get(reason) else "not covered: no fixture names it"
                 )
-        return {
-            "statuses": statuses,
-            "reasons": reasons,
-            "tables": {
-                "Status coverage": [["status", "responses", "verdict"]]
-                + [[code, row["observed"], row["verdict"]] for code, row in statuses.items()],
-                "422 reasons": [["reason", "verdict"]]
-                + [[reason, verdict] for reason, verdict in reasons.items()],
-            },
+        tables: dict[str, list[list[Any]]] = {
+            "Status coverage": [["status", "responses", "verdict"]]
+            + [[code, row["observed"], row["verdict"]] for code, row in statuses.items()],
+            "422 reasons": [["reason", "verdict"]]
+            + [[reason, verdict] for reason, verdict in reasons.items()],
         }
+        coverage: dict[str, Any] = {"statuses": statuses, "reasons": reasons, "tables": tables}
+        if sent is not None:
+            phases = coverage["phases"] = self.phase_table(sent)
+            tables["Phases"] = [["phase", "requests", "findings"]] + [
+                [name, row["requests"], row["findings"]] for name, row in phases.items()
+            ]
+        return coverage

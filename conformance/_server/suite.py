@@ -1,6 +1,8 @@
-"""The server suite: auth probes, fixture scenarios and property tests, judged by the checks.
+"""The server suite: auth probes, fixture scenarios, probes and property tests, judged by the checks.
 
-preflight (is it Lago?) -> auth probes -> fixture scenarios -> property tests -> Report
+preflight (is it Lago?) -> auth probes -> fixture scenarios -> probes (hostile ids, near-misses,
+credential near-misses, other methods; consistency at the start, middle and end) -> property
+tests -> Report
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from conformance._contract.document import spec_metadata
 from conformance._contract.fixtures import PAYABLE, Fixtures
 from conformance._report.findings import Report
 from conformance._server.answer import Expectation
-from conformance._server.checks import PAYMENT_URL_STABLE, checks_at
+from conformance._server.checks import CONSISTENT_ANSWERS, PAYMENT_URL_STABLE, checks_at
+from conformance._server.probes import Probes
 from conformance._server.properties import run_property_tests
 from conformance._server.recorder import REASONS, Recorder
 from conformance._server.target import BudgetExhausted, TargetUnusable
@@ -78,8 +81,20 @@ class _ServerRun:
         expectation: Expectation,
     ) -> Exchange:
         exchange = self.target.send(method, _path(lago_id), authorization)
-        self.recorder.record(exchange, expectation, scenario)
+        self.recorder.record(exchange, expectation, scenario, self.target.phase)
         return exchange
+
+    def skip(self, scenario: str, expectation: Expectation, reason: str) -> None:
+        self.recorder.skip(scenario, expectation, reason, self.target.phase)
+
+    def named(self) -> str | None:
+        """A fixture invoice, the payable one last: it is asked for as little as possible."""
+        invoices = self.fixtures.invoices
+        return next((v for k, v in invoices.items() if k != PAYABLE), invoices.get(PAYABLE))
+
+    def record(self, exchange: Exchange, expectation: Expectation, scenario: str) -> None:
+        """Judge an exchange sent by someone else (the property tests) in the current phase."""
+        self.recorder.record(exchange, expectation, scenario, self.target.phase)
 
     def preflight(self) -> None:
         exchange = self.send(
@@ -106,8 +121,7 @@ class _ServerRun:
             )
 
     def auth_probes(self) -> None:
-        fixtures = self.fixtures
-        named = fixtures.get(PAYABLE) or next(iter(fixtures.invoices.values()), None)
+        named = self.named()
         unauthorized = Expectation("unauthorized")
         self.send("auth/empty-bearer", "POST", self.random_uuid(), "Bearer", unauthorized)
         self.send(
@@ -118,7 +132,7 @@ class _ServerRun:
             unauthorized,
         )
         if named is None:
-            self.recorder.skip(
+            self.skip(
                 "auth/wrong-key-for-invoice",
                 unauthorized,
                 "not covered: the fixtures name no invoice",
@@ -136,7 +150,7 @@ class _ServerRun:
         fixtures, bearer = self.fixtures, self.target.bearer()
         payable = fixtures.get(PAYABLE)
         if payable is None:
-            self.recorder.skip(
+            self.skip(
                 "invoice/payable", Expectation("payable"), "not covered: no fixture names `payable`"
             )
         else:
@@ -151,12 +165,14 @@ class _ServerRun:
             lago_id = fixtures.get(reason)
             expectation = Expectation("reason", reason=reason)
             if lago_id is None:
-                self.recorder.skip(
+                self.skip(
                     f"invoice/{reason}", expectation, f"not covered: no fixture names `{reason}`"
                 )
             else:
                 self.send(f"invoice/{reason}", "POST", lago_id, bearer, expectation)
         self.send("invoice/not-a-uuid", "POST", "not-a-uuid", bearer, Expectation("not_found"))
+        # On the payable invoice: a server that serves GET as POST shows it with a 2xx. A GET
+        # never reaches the checkout on a server that routes it right.
         self.send(
             "verb/GET", "GET", payable or self.random_uuid(), bearer, Expectation("wrong_verb")
         )
@@ -177,39 +193,71 @@ def run_on_target(
     )
     target.phase = "preflight"
     run.preflight()
+    probes = Probes(run)
     try:
-        target.phase = "auth probes"
-        run.auth_probes()
-        target.phase = "fixture scenarios"
-        run.fixture_scenarios()
-        target.phase = "property tests"
-        for note in run_property_tests(
-            target,
-            options.level,
-            options.seed,
-            options.max_examples,
-            recorder.record,
-            spec=options.spec,
-        ):
-            report.note(note)
+        _run_phases(run, probes, report)
     except BudgetExhausted as error:
         report.note(f"the run stopped early: {error}")
     except TargetUnusable as error:
         report.note(f"the run was aborted: {error}")
         report.aborted = str(error)
+    if options.level == "strict" and len(probes.consistency) > 1:
+        recorder.judge(
+            CONSISTENT_ANSWERS,
+            "probe/consistency",
+            probes.consistency,
+            probes.consistency[0].curl(),
+        )
     if target.rate_limited:
         report.note(
             f"the target answered 429 {target.rate_limited} times; each was retried after its hint "
             f"(not a finding); {recorder.unevaluated} requests stayed rate-limited and were not judged"
         )
     report.results = recorder.case_results()
-    report.coverage = recorder.coverage(fixtures)
+    report.coverage = recorder.coverage(fixtures, target.sent_by_phase)
     report.describe(
         **spec_metadata(options.spec),
         requests=target.sent,
+        requests_by_phase=dict(target.sent_by_phase),
         max_requests=target.max_requests,
         rate_limit=target.rate_limit,
         max_examples=options.max_examples,
         fixtures=dict(fixtures.invoices),
     )
     return report
+
+
+def _run_phases(run: _ServerRun, probes: Probes, report: Report) -> None:
+    target, options = run.target, run.options
+    target.phase = "auth probes"
+    run.auth_probes()
+    target.phase = "fixture scenarios"
+    run.fixture_scenarios()
+    for phase, probe in (
+        ("consistency", probes.consistent),
+        ("hostile ids", probes.hostile_ids),
+        ("near-misses", probes.near_misses),
+        ("credential near-misses", probes.credential_near_misses),
+        ("other methods", probes.other_methods),
+        ("consistency", probes.consistent),
+    ):
+        target.phase = phase
+        probe()
+    target.phase = "property tests"
+    # Keep one request for the last consistency probe, after the property tests.
+    target.max_requests -= 1
+    try:
+        notes = run_property_tests(
+            target,
+            options.level,
+            options.seed,
+            options.max_examples,
+            run.record,
+            spec=options.spec,
+        )
+    finally:
+        target.max_requests += 1
+    for note in notes:
+        report.note(note)
+    target.phase = "consistency"
+    probes.consistent()

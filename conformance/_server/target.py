@@ -11,6 +11,7 @@ import ipaddress
 import re
 import ssl
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +89,8 @@ class Target:
     on_request: Callable[[str], None] | None = None
     phase: str = field(default="", init=False)
     sent: int = field(default=0, init=False)
+    # Requests sent in each phase of the run (``phase`` when each was sent).
+    sent_by_phase: Counter[str] = field(default_factory=Counter, init=False)
     rate_limited: int = field(default=0, init=False)
     failures_in_a_row: int = field(default=0, init=False)
     _last_start: float | None = field(default=None, init=False, repr=False)
@@ -159,6 +162,7 @@ class Target:
             raise BudgetExhausted(f"--max-requests {self.max_requests} reached")
         self._pace()
         self.sent += 1
+        self.sent_by_phase[self.phase] += 1
         if self.on_request is not None:
             self.on_request(self.phase)
         headers = {"Authorization": authorization} if authorization is not None else {}

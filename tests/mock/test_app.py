@@ -207,13 +207,31 @@ def test_cast_uuid(value: str, expected: str | None) -> None:
     assert cast_uuid(value) == expected
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 def test_other_verbs_are_resource_not_found_before_auth(
     mock: LagoMock, client: httpx.Client, method: str
 ) -> None:
     response = client.request(method, url_for(mock.invoice("payable").lago_id))
     assert response.status_code == 404
     assert assert_conformant(response)["code"] == "resource_not_found"
+
+
+def test_head_rides_on_get_and_has_no_body(mock: LagoMock, client: httpx.Client) -> None:
+    response = client.head(url_for(mock.invoice("payable").lago_id))
+    assert (response.status_code, response.content) == (404, b"")
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "PROPFIND"])
+def test_verbs_no_route_takes_end_in_rails_empty_404(
+    mock: LagoMock, client: httpx.Client, method: str
+) -> None:
+    # config/routes.rb's catch-all takes GET, POST, PUT, DELETE and PATCH only: the routing error
+    # ends in ShowExceptions#pass_response, whatever the key.
+    for headers in ({}, AUTH):
+        response = client.request(method, url_for(mock.invoice("payable").lago_id), headers=headers)
+        assert (response.status_code, response.content) == (404, b"")
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import pytest
 
 from conformance._mock.serve import serving
 from conformance._server.checks import CHECKS
+from conformance._server.probes import PHASES
 from tests.faulty_servers import API_KEY, FAULTS, Fault, FaultyLago, Request
 from tests.helpers import run_suite
 
@@ -38,17 +39,27 @@ def answers(run: Callable[[FaultyLago, Request], Reply]) -> tuple[tuple[object, 
     def post(lago_id: str, authorization: str | None = key) -> Request:
         return Request("POST", f"/api/v1/invoices/{lago_id}/payment_url", authorization)
 
+    draft = mock.invoice("draft").lago_id
     requests = [
         post(payable),
         post(payable),  # again: the same link
         post(payable, None),
         post(payable, "Bearer wrong-key"),
         Request("GET", f"/api/v1/invoices/{payable}/payment_url", key),
-        post(mock.invoice("draft").lago_id),
+        post(draft),
         post(mock.invoice("stripe-error").lago_id),
         post(str(uuid.UUID(int=7))),
         post("not-a-uuid"),
         post("%F0%9F%92%B3"),
+        # What the probes send: a long id, near-misses, keys and verbs, a repeated request.
+        post("a" * 300),
+        post(draft.upper()),
+        post(draft[:-1]),
+        post(str(uuid.UUID(int=8)), f"Bearer {API_KEY.upper()}"),
+        post(str(uuid.UUID(int=8)), f"bearer {API_KEY}"),
+        Request("TRACE", f"/api/v1/invoices/{draft}/payment_url", key),
+        Request("DELETE", f"/api/v1/invoices/{draft}/payment_url", key),
+        post(str(uuid.UUID(int=7))),
     ]
     return tuple(
         (reply.status, reply.headers, reply.body)
@@ -70,7 +81,10 @@ def test_the_catalogue_has_at_least_20_distinct_faults() -> None:
 def test_every_check_has_a_fault_meant_for_it() -> None:
     targeted = {fault.check for fault in FAULTS}
     # not_a_server_error's "no response" half and the transport limits are in test_target.py.
-    assert {check.name for check in CHECKS} | {"payment_url_stable"} <= targeted
+    assert {check.name for check in CHECKS} | {
+        "payment_url_stable",
+        "consistent_answers",
+    } <= targeted
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
@@ -131,3 +145,28 @@ def test_faults_are_flagged_over_real_http(name: str) -> None:
     with serving(app) as url:
         report = run_suite(app, base_url=url + "/api/v1")
     assert fault.check in {finding.check for finding in report.findings}
+
+
+# Where each probe phase reports: a fault meant for a probe is found there, and nowhere else.
+PROBE_SCENARIOS = {
+    "hostile ids": "probe/hostile-id/",
+    "near-misses": "probe/near-miss/",
+    "credential near-misses": "probe/credential/",
+    "other methods": "probe/method/",
+    "consistency": "probe/consistency",
+}
+
+
+def test_every_probe_phase_has_a_fault_only_it_finds() -> None:
+    assert {fault.probe for fault in FAULTS if fault.probe} == set(PHASES) == set(PROBE_SCENARIOS)
+
+
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f.probe], ids=lambda fault: fault.name)
+def test_a_probe_fault_is_found_by_its_probe_alone(fault: Fault) -> None:
+    # The default run's property tests (50 examples) included: they do not find it.
+    report = run_suite(FaultyLago(fault.run), level="strict", max_examples=50)
+    found = {(result.check, result.scenario) for result in report.results if result.findings}
+    assert fault.check in {check for check, _scenario in found}, sorted(found)
+    prefix = PROBE_SCENARIOS[str(fault.probe)]
+    assert [scenario for _check, scenario in found if not scenario.startswith(prefix)] == []
+    assert report.coverage["phases"][fault.probe]["findings"] >= 1

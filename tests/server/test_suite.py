@@ -124,7 +124,8 @@ def test_the_payable_path_is_called_only_on_the_named_invoice() -> None:
     fixtures = parse_fixtures(f'[invoices]\npayable = "{mock.invoice("payable").lago_id}"')
     run_suite(mock, fixtures=fixtures, max_examples=50)
     payable = mock.invoice("payable").lago_id
-    assert len(mock.paid) == 2
+    # The fixture scenario, its repeat, and one cast form from the near-misses.
+    assert len(mock.paid) == 3
     assert all(payable in path for path in mock.paid)
 
 

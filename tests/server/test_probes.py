@@ -1,0 +1,132 @@
+"""The probe phases: what they send, within which limits, and how their answers are judged."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.parse
+from typing import TYPE_CHECKING
+
+import pytest
+
+from conformance import LagoMock
+from conformance._contract.rules import cast_uuid
+from conformance._report.writers import write_json
+from conformance._server.probes import HOSTILE_IDS, METHODS, PHASES
+from tests.faulty_servers import (
+    API_KEY,
+    FaultyLago,
+    Reply,
+    Request,
+    secret_echoed,
+)
+from tests.helpers import run_suite
+
+if TYPE_CHECKING:
+    from conformance._report.findings import Report
+
+
+def sent(seed: int = 0, mock_seed: int = 0, **options: object) -> tuple[list[Request], Report]:
+    """Every request the suite sends to the faithful mock, in order, and its report."""
+    requests: list[Request] = []
+
+    def recording(server: FaultyLago, request: Request) -> Reply:
+        requests.append(request)
+        return server.faithful(request)
+
+    app = FaultyLago(recording, LagoMock(api_key=API_KEY, seed=mock_seed))
+    report = run_suite(app, seed=seed, max_examples=50, **options)  # type: ignore[arg-type]
+    return requests, report
+
+
+def _names_payable(request: Request, payable: str) -> bool:
+    return cast_uuid(urllib.parse.unquote(request.lago_id)) == payable
+
+
+@pytest.mark.parametrize(("seed", "mock_seed"), [(0, 0), (1, 5), (7, 3), (12, 9)])
+def test_the_payable_invoice_is_asked_for_at_most_three_times(seed: int, mock_seed: int) -> None:
+    requests, _report = sent(seed, mock_seed)
+    payable = LagoMock(seed=mock_seed).invoice("payable").lago_id
+    billing = [
+        r
+        for r in requests
+        if r.method == "POST"
+        and r.authorization == f"Bearer {API_KEY}"
+        and _names_payable(r, payable)
+    ]
+    # The fixture scenario, its repeat, and one cast form: no other POST can reach the checkout.
+    assert len(billing) == 3
+    assert len({r.lago_id for r in billing}) == 2
+    # Anything else that names it is the GET a server must refuse.
+    others = [r for r in requests if _names_payable(r, payable) and r not in billing]
+    assert [r.method for r in others] == ["GET"]
+
+
+def test_the_default_run_stays_within_200_requests_and_says_how_each_phase_spent_them() -> None:
+    requests, report = sent()
+    by_phase = report.metadata["requests_by_phase"]
+    assert len(requests) == report.metadata["requests"] == sum(by_phase.values()) <= 200
+    assert set(PHASES) <= set(by_phase)
+    assert by_phase["hostile ids"] == len(HOSTILE_IDS)
+    assert by_phase["other methods"] == len(METHODS)
+    assert by_phase["consistency"] == 3
+    table = report.coverage["tables"]["Phases"]
+    assert table[0] == ["phase", "requests", "findings"]
+    assert {row[0]: row[1] for row in table[1:]} == by_phase
+
+
+def test_probes_come_before_the_property_tests_and_the_last_consistency_probe_after() -> None:
+    requests, report = sent()
+    order = list(report.metadata["requests_by_phase"])
+    assert order.index("property tests") > max(order.index(p) for p in PHASES[:-1])
+    consistency = [r for r in requests if r.lago_id == requests[-1].lago_id]
+    assert len(consistency) == 3
+
+
+def test_probes_are_deterministic_for_a_seed_and_rotate_forms_with_it() -> None:
+    first, again, other = sent(3)[0], sent(3)[0], sent(4)[0]
+    assert first == again
+    probes = {r.lago_id for r in first if r.lago_id} - {r.lago_id for r in other}
+    assert probes  # another seed sends other near-miss forms and uuids
+
+
+def test_a_small_budget_still_covers_every_probe_before_the_property_tests() -> None:
+    _requests, report = sent(max_requests=100)
+    by_phase = report.metadata["requests_by_phase"]
+    assert by_phase["hostile ids"] == len(HOSTILE_IDS)
+    assert by_phase["consistency"] == 3
+    assert report.metadata["requests"] == 100
+    assert report.findings == []
+
+
+def _uri_too_long(limit: int):  # type: ignore[no-untyped-def]
+    def fault(server: FaultyLago, request: Request) -> Reply:
+        if len(request.lago_id) > limit:
+            return Reply(414, b"<html><body>414 Request-URI Too Large</body></html>", ())
+        return server.faithful(request)
+
+    return fault
+
+
+def test_a_414_is_an_answer_to_an_id_over_1024_characters_only() -> None:
+    proxy_at_2048 = run_suite(FaultyLago(_uri_too_long(2048)))
+    assert proxy_at_2048.findings == []
+    proxy_at_200 = run_suite(FaultyLago(_uri_too_long(200)))
+    flagged = {(r.check, r.scenario) for r in proxy_at_200.results if r.findings}
+    assert ("status_code_conformance", "probe/hostile-id/length-255") in flagged
+    assert ("status_code_conformance", "probe/hostile-id/length-8192") not in flagged
+    assert proxy_at_200.exit_code == 1
+
+
+def test_near_misses_of_the_key_never_reach_a_report() -> None:
+    report = run_suite(FaultyLago(secret_echoed))
+    stream = io.StringIO()
+    write_json(report, stream)
+    text = stream.getvalue()
+    assert any(r.scenario.startswith("probe/credential/") for r in report.results if r.findings)
+    middle = len(API_KEY) // 2
+    for secret in (API_KEY, API_KEY[:-1], API_KEY.swapcase(), API_KEY[:middle], API_KEY[middle:]):
+        assert secret not in text
+    reproductions = [f["reproduce"] for r in json.loads(text)["results"] for f in r["findings"]]
+    assert reproductions
+    assert all(" [REDACTED]'" in line for line in reproductions if "Authorization" in line)
