@@ -23,6 +23,8 @@ from tests.faulty_servers import (
 from tests.helpers import run_suite
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from conformance._report.findings import Report
 
 
@@ -99,7 +101,7 @@ def test_a_small_budget_still_covers_every_probe_before_the_property_tests() -> 
     assert report.findings == []
 
 
-def _uri_too_long(limit: int):  # type: ignore[no-untyped-def]
+def _uri_too_long(limit: int) -> Callable[[FaultyLago, Request], Reply]:
     def fault(server: FaultyLago, request: Request) -> Reply:
         if len(request.lago_id) > limit:
             return Reply(414, b"<html><body>414 Request-URI Too Large</body></html>", ())
