@@ -32,7 +32,7 @@ class Expectation:
     """What a scenario's answer must be, beyond the contract.
 
     ``reason`` and ``lago_id`` name the fixture invoice asked for (its 422 reason, its id);
-    ``long_id`` marks an id over 1,024 characters, for which a proxy's 414 is an answer too.
+    ``long_id`` marks an id over 1,024 characters, which a proxy or HTTP server may refuse (400, 414).
     """
 
     kind: Kind = "any"

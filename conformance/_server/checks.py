@@ -126,8 +126,9 @@ def status_field_matches(answer: Answer) -> Iterator[Problem]:
 
 
 def _proxy_refusal(answer: Answer) -> bool:
-    """A proxy's 414 to an id over 1,024 characters: an answer, whatever its body."""
-    return answer.exchange.status == 414 and answer.expectation.long_id
+    """An HTTP server's or proxy's refusal of an id over 1,024 characters: an answer, whatever its
+    body. A 414 from a proxy, or a 400 from Puma, which serves Lago (request paths over 8 KB)."""
+    return answer.exchange.status in (400, 414) and answer.expectation.long_id
 
 
 def no_error_leak(answer: Answer) -> Iterator[Problem]:
