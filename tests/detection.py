@@ -134,10 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         lambda done, total, row: print(progress_line(done, total, row), flush=True),
     )  # fmt: skip
     wall = time.perf_counter() - start
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"CPU time of the runs: {children.ru_utime + children.ru_stime:.0f} s", flush=True)
-    write_reports(args.output_dir, rows, settings, wall, args.jobs)
-    print("\n".join(totals_lines(rows, wall)))
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu = sum(u.ru_utime + u.ru_stime for u in usage)  # the servers here, and every command
+    write_reports(args.output_dir, rows, settings, wall, args.jobs, cpu)
+    print("\n".join(totals_lines(rows, wall, cpu)))
     print(f"written to {args.output_dir / 'faults.md'} and faults.json")
     return 1 if any(row.error for row in rows) else 0
 

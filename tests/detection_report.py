@@ -96,7 +96,7 @@ def totals(rows: list[Row]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def totals_lines(rows: list[Row], wall: float) -> list[str]:
+def totals_lines(rows: list[Row], wall: float, cpu: float | None = None) -> list[str]:
     """The totals, as printed and as the Markdown report's summary."""
     t = totals(rows)
     lines = [
@@ -120,7 +120,8 @@ def totals_lines(rows: list[Row], wall: float) -> list[str]:
         )
     if t["errors"]:
         lines.append(f"Errors (no verdict): {', '.join(t['errors'])}.")
-    lines.append(f"Wall time: {wall:.0f} s on {os.cpu_count()} cores.")
+    spent = "" if cpu is None else f" (CPU time: {cpu:.0f} s)"
+    lines.append(f"Wall time: {wall:.0f} s on {os.cpu_count()} cores{spent}.")
     return lines
 
 
@@ -158,11 +159,12 @@ def _table(rows: list[Row], budget: int) -> list[str]:
 
 
 def write_reports(
-    out: Path, rows: list[Row], settings: Settings, wall: float, jobs: int
+    out: Path, rows: list[Row], settings: Settings, wall: float, jobs: int, cpu: float | None = None
 ) -> tuple[Path, Path]:
     """Write faults.md and faults.json under ``out``; neither holds the API key."""
     cmds = commands(settings)
-    summary = totals_lines(rows, wall)
+    summary = totals_lines(rows, wall, cpu)
+    which = "its default" if settings.schemathesis_checks is None else settings.schemathesis_checks
     md = [
         "# Detection power: faulty servers and clients",
         "",
@@ -174,7 +176,7 @@ def write_reports(
         f"request budget ({settings.max_requests} requests, past which the fault is switched off):",
         "",
         f"- ours: `{cmds['ours_server']}`",
-        f"- plain schemathesis (its default checks, on the documented spec): `{cmds['schemathesis']}`",
+        f"- plain schemathesis ({which} checks, on the documented spec): `{cmds['schemathesis']}`",
         f"- faulty clients: `{cmds['ours_client']}`",
         "",
         "Schemathesis catches a fault when a check fails that does not fail on the faithful mock.",
@@ -188,6 +190,7 @@ def write_reports(
         "cpus": os.cpu_count(),
         "jobs": jobs,
         "wall_s": round(wall, 1),
+        "cpu_s": None if cpu is None else round(cpu, 1),
         "settings": asdict(settings),
         "commands": cmds,
         "totals": totals(rows),
