@@ -126,8 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=MAX_REQUESTS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--schemathesis-checks", help="e.g. all (default: its default checks)")
+    parser.add_argument("--ours-only", action="store_true", help="do not run schemathesis")
     args = parser.parse_args(argv)
-    settings = Settings(args.max_examples, args.max_requests, args.seed, args.schemathesis_checks)
+    settings = Settings(
+        args.max_examples, args.max_requests, args.seed, args.schemathesis_checks,
+        schemathesis=not args.ours_only,
+    )  # fmt: skip
     start = time.perf_counter()
     rows = run_all(
         settings, args.jobs, set(args.only) if args.only else None,

@@ -62,6 +62,7 @@ def progress_line(done: int, total: int, row: Row) -> str:
     else:
         ours = "caught" if row.caught else "no finding" if row.kind == "baseline" else "MISSED"
         mark = "" if row.kind == "baseline" or row.intended else f" (not by {row.check})"
+        mark += "" if row.aborted is None else f" (aborted: {row.aborted})"
         theirs = "n/a" if row.theirs is None else ", ".join(row.theirs) or "no failure"
         verdict = (
             f"ours {ours}{mark} [{', '.join(sorted(row.ours)) or '-'}]; schemathesis [{theirs}]"
@@ -150,6 +151,8 @@ def _table(rows: list[Row], budget: int) -> list[str]:
     for row in rows:
         fired = "-" if row.kind == "baseline" else "yes" if row.intended else "**no**"
         ours = f"ERROR: {row.error}" if row.error else _checks(row.ours)
+        if row.aborted is not None:
+            ours = f"run aborted (exit 2): {row.aborted}; findings: {ours}"
         intended = "-" if row.kind == "baseline" else f"`{row.check}` ({row.severity or '-'})"
         lines.append(
             f"| {row.name} | {row.kind} | {intended} | {ours} | {fired} | {_theirs(row)}"

@@ -31,6 +31,8 @@ CLIENT_PREFIX = "client-"
 SEED = 0
 # The request budget of each tool on each server: our --max-requests, and a cap on schemathesis.
 MAX_REQUESTS = 300
+# Schemathesis waits as long as our suite's default --timeout for each answer.
+REQUEST_TIMEOUT = 10
 REDACTED = "[REDACTED]"
 
 
@@ -65,6 +67,7 @@ class Settings:
     max_requests: int = MAX_REQUESTS
     seed: int = SEED
     schemathesis_checks: str | None = None  # None: its default checks, as a new user runs it
+    schemathesis: bool = True  # False: our suite only (a quick run)
     timeout: float = 240.0
 
 
@@ -83,13 +86,14 @@ class Row:
     theirs_exit: int | None = None
     theirs_requests: int | None = None
     theirs_new: list[str] = field(default_factory=list)  # failing, and not on the baseline
+    aborted: str | None = None  # our run stopped on an unusable target (exit 2): why
     seconds: float = 0.0
     error: str | None = None
 
     @property
     def caught(self) -> bool:
-        """Our suite reported at least one finding."""
-        return bool(self.ours)
+        """Our suite reported at least one finding, or refused the target (exit 2)."""
+        return bool(self.ours) or self.aborted is not None
 
     @property
     def intended(self) -> bool:
@@ -102,14 +106,18 @@ class Row:
         return None if self.theirs is None else bool(self.theirs_new)
 
 
-def _run(command: list[str], cwd: Path, settings: Settings) -> int:
+def _run(
+    command: list[str], cwd: Path, settings: Settings, codes: tuple[int, ...] = (0, 1)
+) -> tuple[int, str]:
+    """Run ``command``; its exit code and the last line of its stderr (redacted)."""
     result = subprocess.run(
         command, cwd=cwd, capture_output=True, text=True, check=False, timeout=settings.timeout
     )
-    if result.returncode not in (0, 1):
-        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [""]
-        raise RuntimeError(f"exit {result.returncode}: {tail[0]}")
-    return result.returncode
+    tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [""]
+    last = tail[0].replace(API_KEY, REDACTED)
+    if result.returncode not in codes:
+        raise RuntimeError(f"exit {result.returncode}: {last}")
+    return result.returncode, last
 
 
 def ours_server_command(
@@ -129,7 +137,7 @@ def schemathesis_command(url: str, report_dir: Path, settings: Settings) -> list
     """Plain ``schemathesis run`` on the bundled documented spec: default checks, our key, seed."""
     command = [sys.executable, "-m", "schemathesis.cli", "run", str(SPEC), "--url", url,
                "-H", f"Authorization: Bearer {API_KEY}", "--seed", str(settings.seed),
-               "--no-color", "--report", "ndjson", "--report-dir", str(report_dir)]  # fmt: skip
+               "--request-timeout", str(REQUEST_TIMEOUT), "--no-color", "--report", "ndjson", "--report-dir", str(report_dir)]  # fmt: skip
     if settings.max_examples is not None:
         command += ["--max-examples", str(settings.max_examples)]
     if settings.schemathesis_checks is not None:
@@ -162,30 +170,46 @@ def server_row(
 ) -> Row:  # fmt: skip
     """Serve one faulty server on 127.0.0.1 and run both tools on it, one after the other."""
     row, start = Row(name, kind, check, severity), time.perf_counter()
-    app = FaultyLago(run)
     with tempfile.TemporaryDirectory(prefix="faults-") as scratch:
-        tmp = Path(scratch)
-        fixtures = tmp / "fixtures.toml"
-        fixtures.write_text(dump_fixtures(app.mock.fixtures), encoding="utf-8")
         try:
-            ours = Budgeted(app, settings.max_requests)
-            with serving(ours) as url:
-                command = ours_server_command(url + "/api/v1", fixtures, tmp / "ours", settings)
-                row.ours_exit = _run(command, tmp, settings)
-            row.ours_requests = ours.requests
-            report = json.loads((tmp / "ours" / "server.json").read_text(encoding="utf-8"))
-            row.ours = findings(report)
-            # A fresh server for schemathesis: the same fault, the mock's state reset.
-            theirs = Budgeted(FaultyLago(run), settings.max_requests)
-            with serving(theirs) as url:
-                command = schemathesis_command(url + "/api/v1", tmp / "st", settings)
-                row.theirs_exit = _run(command, tmp, settings)  # its cache goes in scratch
-            row.theirs_requests = theirs.requests
-            row.theirs = schemathesis_failures(tmp / "st")
+            _ours_on_server(row, run, Path(scratch), settings)
+            if settings.schemathesis:
+                _schemathesis_on_server(row, run, Path(scratch), settings)
         except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as error:
             row.error = f"{type(error).__name__}: {error}".replace(API_KEY, REDACTED)
     row.seconds = time.perf_counter() - start
     return row
+
+
+def _ours_on_server(
+    row: Row, run: Callable[[FaultyLago, Request], Reply], tmp: Path, settings: Settings
+) -> None:
+    app = FaultyLago(run)
+    fixtures = tmp / "fixtures.toml"
+    fixtures.write_text(dump_fixtures(app.mock.fixtures), encoding="utf-8")
+    ours = Budgeted(app, settings.max_requests)
+    with serving(ours) as url:
+        command = ours_server_command(url + "/api/v1", fixtures, tmp / "ours", settings)
+        row.ours_exit, last = _run(command, tmp, settings, codes=(0, 1, 2))
+    row.ours_requests = ours.requests
+    written = tmp / "ours" / "server.json"
+    # Exit 2: the target refused or unusable; before any report (preflight), or mid-run.
+    report = json.loads(written.read_text(encoding="utf-8")) if written.exists() else {}
+    row.ours = findings(report) if report else {}
+    if row.ours_exit == 2:
+        row.aborted = report.get("aborted") or last
+
+
+def _schemathesis_on_server(
+    row: Row, run: Callable[[FaultyLago, Request], Reply], tmp: Path, settings: Settings
+) -> None:
+    # A fresh server: the same fault, the mock's state (its checkout links) reset.
+    theirs = Budgeted(FaultyLago(run), settings.max_requests)
+    with serving(theirs) as url:
+        command = schemathesis_command(url + "/api/v1", tmp / "st", settings)
+        row.theirs_exit, _ = _run(command, tmp, settings)  # its cache goes in scratch
+    row.theirs_requests = theirs.requests
+    row.theirs = schemathesis_failures(tmp / "st")
 
 
 def client_row(name: str, check: str, settings: Settings) -> Row:
@@ -196,7 +220,7 @@ def client_row(name: str, check: str, settings: Settings) -> Row:
         tmp = Path(scratch)
         command = client_command(name, tmp / "ours", settings)
         try:
-            row.ours_exit = _run(command, ROOT, settings)  # from the root: `tests` is importable
+            row.ours_exit, _ = _run(command, ROOT, settings)  # from the root: `tests` imports
             report = json.loads((tmp / "ours" / "client.json").read_text(encoding="utf-8"))
             row.ours = findings(report)
             calls = [entry.get("calls", 0) for entry in report["metadata"]["scenarios"].values()]

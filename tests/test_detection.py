@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -10,9 +11,9 @@ import pytest
 import tests.detection as detection
 from tests.detection import apply_baseline, run_all
 from tests.detection_report import commands, totals, write_reports
-from tests.detection_runs import FAITHFUL, Row, Settings
+from tests.detection_runs import FAITHFUL, Row, Settings, server_row
 from tests.faulty_clients import CLIENT_FAULTS
-from tests.faulty_servers import API_KEY, FAULTS
+from tests.faulty_servers import API_KEY, FAULTS, FaultyLago, Reply, Request
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -71,6 +72,24 @@ def test_the_reports_hold_the_rows_and_never_the_key(rows: list[Row], tmp_path: 
         "| swallows-422 | client | `error_fields` (MUST) | error_fields (MUST) | yes | n/a |"
         in text
     )
+
+
+def refuses_every_key(server: FaultyLago, request: Request) -> Reply:
+    return server.faithful(replace(request, authorization="Bearer another-key"))
+
+
+@pytest.mark.http
+def test_a_target_our_suite_refuses_to_judge_counts_as_caught_with_the_reason() -> None:
+    row = server_row("refuses-every-key", refuses_every_key, "auth_required", "MUST", "server",
+                     Settings(max_examples=1, schemathesis=False))  # fmt: skip
+    assert row.error is None
+    assert row.ours_exit == 2
+    assert row.aborted is not None
+    assert "key" in row.aborted
+    assert API_KEY not in row.aborted
+    assert row.caught
+    assert not row.intended
+    assert row.theirs is None  # not run here
 
 
 def test_a_schemathesis_failure_the_faithful_mock_also_has_is_not_a_catch() -> None:
