@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 URL = "http://127.0.0.1:PORT/api/v1"
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def _checks(found: dict[str, str]) -> str:
     return ", ".join(f"{check} ({severity})" for check, severity in sorted(found.items())) or "-"
 
@@ -135,10 +139,12 @@ def commands(settings: Settings) -> dict[str, str]:
         "ours_client": client_command("NAME", Path("DIR"), settings),
     }
     text = {}
+    python = shlex.quote(sys.executable)
     for name, command in raw.items():
-        line = shlex.join(command).replace(API_KEY, REDACTED).replace(f"{here}{os.sep}", "")
-        line = line.replace(f"{sys.executable} -m schemathesis.cli", "schemathesis")
-        text[name] = line.replace(f"{sys.executable} -m conformance", "lago-conformance")
+        line = shlex.join(command).replace(API_KEY, REDACTED)
+        line = line.replace(f"{python} -m schemathesis.cli", "schemathesis")
+        line = line.replace(f"{python} -m conformance", "lago-conformance")
+        text[name] = line.replace(f"{here}{os.sep}", "")
     return text
 
 
@@ -154,10 +160,8 @@ def _table(rows: list[Row], budget: int) -> list[str]:
         if row.aborted is not None:
             ours = f"run aborted (exit 2): {row.aborted}; findings: {ours}"
         intended = "-" if row.kind == "baseline" else f"`{row.check}` ({row.severity or '-'})"
-        lines.append(
-            f"| {row.name} | {row.kind} | {intended} | {ours} | {fired} | {_theirs(row)}"
-            f" | {_requests(row, budget)} |"
-        )
+        cells = [row.name, row.kind, intended, ours, fired, _theirs(row), _requests(row, budget)]
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return lines
 
 

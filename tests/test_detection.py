@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +15,6 @@ from tests.detection_report import commands, totals, write_reports
 from tests.detection_runs import FAITHFUL, Row, Settings, server_row
 from tests.faulty_clients import CLIENT_FAULTS
 from tests.faulty_servers import API_KEY, FAULTS, FaultyLago, Reply, Request
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 # The faithful mock (the baseline), a fault both tools catch, and a faulty client: a few seconds.
 SUBSET = {FAITHFUL, "500-html-on-odd-input", "swallows-422"}
@@ -121,7 +119,12 @@ def test_every_catalogue_entry_is_a_job_and_each_client_is_an_adapter() -> None:
         _ = detection.__getattr__("client-no-such-fault")
 
 
-def test_the_recorded_commands_are_what_a_user_types() -> None:
+@pytest.mark.parametrize("python", [sys.executable, ".nox/faults/bin/python"])
+def test_the_recorded_commands_are_what_a_user_types(
+    python: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under nox the interpreter lives in the working directory: it is named all the same.
+    monkeypatch.setattr(sys, "executable", str(Path.cwd() / python))
     cmds = commands(Settings())
     assert cmds["ours_server"].startswith(
         "lago-conformance server --base-url http://127.0.0.1:PORT"
@@ -129,3 +132,5 @@ def test_the_recorded_commands_are_what_a_user_types() -> None:
     assert "--checks" not in cmds["schemathesis"]  # its default checks
     assert "--max-examples" not in cmds["schemathesis"]  # its default budget (ours: --max-requests)
     assert all(API_KEY not in line for line in cmds.values())
+    assert cmds["schemathesis"].startswith("schemathesis run openapi/payment-url.yaml --url ")
+    assert cmds["ours_client"].startswith("lago-conformance client --adapter tests.detection:")
