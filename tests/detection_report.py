@@ -186,7 +186,9 @@ def write_reports(
         f"- plain schemathesis ({which} checks, on the documented spec): `{cmds['schemathesis']}`",
         f"- faulty clients: `{cmds['ours_client']}`",
         "",
-        "Schemathesis catches a fault when a check fails that does not fail on the faithful mock.",
+        "Schemathesis catches a fault when a check fails that does not fail on the faithful mock;",
+        "we catch it when a check has a finding, or when our run refuses the target (exit 2).",
+        "For a faulty client, the requests are the calls our suite made to it.",
         "",
         *_table(rows, settings.max_requests),
     ]
