@@ -103,6 +103,14 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "benches.client", env={"NODE_PATH": str(node_modules)})
 
 
+@nox.session
+def faults(session: nox.Session) -> None:
+    """Detection power: every faulty server through our suite and plain schemathesis, every
+    faulty client through ours; writes reports/faults.md and reports/faults.json."""
+    install(session, "test")  # schemathesis (its CLI too) is a dependency of the project
+    session.run("python", "-m", "tests.detection", *session.posargs)
+
+
 # The latest release, the first with 429 retries (1.46.0) and the last without (1.45.0).
 SDK_VERSIONS = ["1.55.0", "1.46.0", "1.45.0"]
 # The latest release here, and two older lines of the JavaScript SDK.

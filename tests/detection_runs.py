@@ -1,0 +1,241 @@
+"""One row of ``nox -s faults``: a faulty server through both tools, or a faulty client through ours.
+
+A server is served on 127.0.0.1 (a free port, stopped afterwards), behind ``Budgeted``, which
+counts the requests and switches the fault off past the budget; each tool runs as a command, and
+its report is read back: our JSON report, schemathesis' NDJSON events.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from conformance._client.checks import CHECKS as CLIENT_CHECKS
+from conformance._contract.fixtures import dump_fixtures
+from conformance._mock.serve import serving
+from tests.faulty_servers import API_KEY, FaultyLago, Reply, Request
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "openapi" / "payment-url.yaml"
+FAITHFUL = "faithful-mock"
+CLIENT_PREFIX = "client-"
+SEED = 0
+# The request budget of each tool on each server: our --max-requests, and a cap on schemathesis.
+MAX_REQUESTS = 300
+# Schemathesis waits as long as our suite's default --timeout for each answer.
+REQUEST_TIMEOUT = 10
+REDACTED = "[REDACTED]"
+
+
+def faithful(server: FaultyLago, request: Request) -> Reply:
+    """No fault: the mock's own answer."""
+    return server.faithful(request)
+
+
+class Budgeted:
+    """An ASGI app that counts requests; past ``limit`` the fault is off (the faithful answer).
+
+    So a tool that sent more than the budget can find nothing more with the extra requests.
+    """
+
+    def __init__(self, app: FaultyLago, limit: int) -> None:
+        self.app, self.limit, self.requests = app, limit, 0
+        self.fault_off = FaultyLago(faithful, mock=app.mock)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        self.requests += 1
+        app = self.app if self.requests <= self.limit else self.fault_off
+        await app(scope, receive, send)
+
+
+@dataclass
+class Settings:
+    """What every run shares: seed, budgets, and where the scratch files go."""
+
+    max_examples: int | None = None  # None: each tool's own default
+    max_requests: int = MAX_REQUESTS
+    seed: int = SEED
+    schemathesis_checks: str | None = None  # None: its default checks, as a new user runs it
+    schemathesis: bool = True  # False: our suite only (a quick run)
+    timeout: float = 240.0
+
+
+@dataclass
+class Row:
+    """One fault's result: what our suite found, and what plain schemathesis found."""
+
+    name: str
+    kind: str  # "server", "client" or "baseline"
+    check: str
+    severity: str
+    ours: dict[str, str] = field(default_factory=dict)  # check -> severity, for findings
+    ours_exit: int | None = None
+    ours_requests: int | None = None
+    theirs: list[str] | None = None  # failing schemathesis checks; None: not run (clients)
+    theirs_exit: int | None = None
+    theirs_requests: int | None = None
+    theirs_new: list[str] = field(default_factory=list)  # failing, and not on the baseline
+    aborted: str | None = None  # our run stopped on an unusable target (exit 2): why
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def caught(self) -> bool:
+        """Our suite reported at least one finding, or refused the target (exit 2)."""
+        return bool(self.ours) or self.aborted is not None
+
+    @property
+    def intended(self) -> bool:
+        """The check meant for this fault reported a finding."""
+        return self.check in self.ours
+
+    @property
+    def caught_by_schemathesis(self) -> bool | None:
+        """Plain schemathesis failed a check the faithful mock passes (None: not applicable)."""
+        return None if self.theirs is None else bool(self.theirs_new)
+
+
+def _run(
+    command: list[str], cwd: Path, settings: Settings, codes: tuple[int, ...] = (0, 1)
+) -> tuple[int, str]:
+    """Run ``command``; its exit code and the last line of its stderr (redacted)."""
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, check=False, timeout=settings.timeout
+    )
+    tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [""]
+    last = tail[0].replace(API_KEY, REDACTED)
+    if result.returncode not in codes:
+        raise RuntimeError(f"exit {result.returncode}: {last}")
+    return result.returncode, last
+
+
+def ours_server_command(
+    url: str, fixtures: Path, report_dir: Path, settings: Settings
+) -> list[str]:
+    """``lago-conformance server`` on ``url`` with the mock's fixtures, at the shared budget."""
+    command = [sys.executable, "-m", "conformance", "server", "--base-url", url,
+               "--api-key", API_KEY, "--fixtures", str(fixtures), "--level", "strict",
+               "--seed", str(settings.seed), "--max-requests", str(settings.max_requests),
+               "--report-dir", str(report_dir)]  # fmt: skip
+    if settings.max_examples is not None:
+        command += ["--max-examples", str(settings.max_examples)]
+    return command
+
+
+def schemathesis_command(url: str, report_dir: Path, settings: Settings) -> list[str]:
+    """Plain ``schemathesis run`` on the bundled documented spec: default checks, our key, seed."""
+    command = [sys.executable, "-m", "schemathesis.cli", "run", str(SPEC), "--url", url,
+               "-H", f"Authorization: Bearer {API_KEY}", "--seed", str(settings.seed),
+               "--request-timeout", str(REQUEST_TIMEOUT), "--no-color", "--report", "ndjson", "--report-dir", str(report_dir)]  # fmt: skip
+    if settings.max_examples is not None:
+        command += ["--max-examples", str(settings.max_examples)]
+    if settings.schemathesis_checks is not None:
+        command += ["--checks", settings.schemathesis_checks]
+    return command
+
+
+def findings(report: dict[str, Any]) -> dict[str, str]:
+    """The checks with findings in a lago-conformance JSON report, and their severity."""
+    return {r["check"]: r["severity"] for r in report["results"] if r["findings"]}
+
+
+def schemathesis_failures(report_dir: Path) -> list[str]:
+    """The schemathesis checks that failed (and errors, as ``error: TITLE``), from its NDJSON."""
+    failed: set[str] = set()
+    for path in report_dir.glob("*.ndjson"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            (kind, event), *_ = json.loads(line).items()
+            if kind == "ScenarioFinished":
+                for checks in event["recorder"].get("checks", {}).values():
+                    failed |= {c["name"] for c in checks if c["status"] == "failure"}
+            elif kind == "NonFatalError":
+                failed.add(f"error: {event.get('info', {}).get('title', 'error')}")
+    return sorted(failed)
+
+
+def server_row(
+    name: str, run: Callable[[FaultyLago, Request], Reply], check: str, severity: str,
+    kind: str, settings: Settings,
+) -> Row:  # fmt: skip
+    """Serve one faulty server on 127.0.0.1 and run both tools on it, one after the other."""
+    row, start = Row(name, kind, check, severity), time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="faults-") as scratch:
+        try:
+            _ours_on_server(row, run, Path(scratch), settings)
+            if settings.schemathesis:
+                _schemathesis_on_server(row, run, Path(scratch), settings)
+        except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as error:
+            row.error = f"{type(error).__name__}: {error}".replace(API_KEY, REDACTED)
+    row.seconds = time.perf_counter() - start
+    return row
+
+
+def _ours_on_server(
+    row: Row, run: Callable[[FaultyLago, Request], Reply], tmp: Path, settings: Settings
+) -> None:
+    app = FaultyLago(run)
+    fixtures = tmp / "fixtures.toml"
+    fixtures.write_text(dump_fixtures(app.mock.fixtures), encoding="utf-8")
+    ours = Budgeted(app, settings.max_requests)
+    with serving(ours) as url:
+        command = ours_server_command(url + "/api/v1", fixtures, tmp / "ours", settings)
+        row.ours_exit, last = _run(command, tmp, settings, codes=(0, 1, 2))
+    row.ours_requests = ours.requests
+    written = tmp / "ours" / "server.json"
+    # Exit 2: the target refused or unusable; before any report (preflight), or mid-run.
+    report = json.loads(written.read_text(encoding="utf-8")) if written.exists() else {}
+    row.ours = findings(report) if report else {}
+    if row.ours_exit == 2:
+        row.aborted = report.get("aborted") or last
+
+
+def _schemathesis_on_server(
+    row: Row, run: Callable[[FaultyLago, Request], Reply], tmp: Path, settings: Settings
+) -> None:
+    # A fresh server: the same fault, the mock's state (its checkout links) reset.
+    theirs = Budgeted(FaultyLago(run), settings.max_requests)
+    with serving(theirs) as url:
+        command = schemathesis_command(url + "/api/v1", tmp / "st", settings)
+        row.theirs_exit, _ = _run(command, tmp, settings)  # its cache goes in scratch
+    row.theirs_requests = theirs.requests
+    row.theirs = schemathesis_failures(tmp / "st")
+
+
+def client_row(name: str, check: str, settings: Settings) -> Row:
+    """Run ``lago-conformance client`` on one faulty client, in-process."""
+    severity = next((c.severity for c in CLIENT_CHECKS if c.name == check), "?")
+    row, start = Row(name, "client", check, severity), time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="faults-") as scratch:
+        tmp = Path(scratch)
+        command = client_command(name, tmp / "ours", settings)
+        try:
+            row.ours_exit, _ = _run(command, ROOT, settings)  # from the root: `tests` imports
+            report = json.loads((tmp / "ours" / "client.json").read_text(encoding="utf-8"))
+            row.ours = findings(report)
+            calls = [entry.get("calls", 0) for entry in report["metadata"]["scenarios"].values()]
+            row.ours_requests = sum(calls)
+        except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as error:
+            row.error = f"{type(error).__name__}: {error}"
+    row.seconds = time.perf_counter() - start
+    return row
+
+
+def client_command(name: str, report_dir: Path, settings: Settings) -> list[str]:
+    """``lago-conformance client`` on the CLIENT_FAULTS entry ``name``, at --level strict."""
+    command = [sys.executable, "-m", "conformance", "client", "--adapter",
+               f"tests.detection:{CLIENT_PREFIX}{name}", "--level", "strict",
+               "--seed", str(settings.seed), "--report-dir", str(report_dir)]  # fmt: skip
+    if settings.max_examples is not None:
+        command += ["--max-examples", str(settings.max_examples)]
+    return command
