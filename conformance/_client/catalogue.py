@@ -136,9 +136,7 @@ def _requests(spec: Spec | None) -> list[Scenario]:
     ok = (Reply.of_json(200, example_body(spec)),)
     public = "needs a public host name"
     return [
-        Scenario(
-            "request-us", "request", ok, (REQUEST_SHAPE,), only="in-process", why=public
-        ),
+        Scenario("request-us", "request", ok, (REQUEST_SHAPE,), only="in-process", why=public),
         Scenario(
             "request-eu", "request", ok, (REQUEST_SHAPE,), base="eu", only="in-process", why=public
         ),

@@ -186,7 +186,6 @@ class PaymentUrlClient:
             return _details(response)
         raise _error(response)
 
-
     def _post(
         self, http: httpx.Client, url: str, headers: dict[str, str], deadline: float
     ) -> httpx.Response:

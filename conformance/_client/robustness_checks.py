@@ -203,7 +203,9 @@ def slow_body_bounded(call: Call) -> list[Problem]:
     outcome = call.reported
     if outcome["ok"]:
         return [
-            Problem("a body that never finished was reported as a success", show(outcome), "ok: false")
+            Problem(
+                "a body that never finished was reported as a success", show(outcome), "ok: false"
+            )
         ]
     if call.seconds > HANG_BOUND_SECONDS:
         return [

@@ -74,7 +74,7 @@ def _sleeps_recorded(call: Call) -> Iterator[None]:
     try:
         yield
     finally:
-        time.sleep, asyncio.sleep = saved, saved_async  # type: ignore[assignment]
+        time.sleep, asyncio.sleep = saved, saved_async
 
 
 def _settle(call: Call, value: object) -> None:
