@@ -117,16 +117,15 @@ class Call:
         """What was served (or, when nothing was, what was planned), on one line."""
         served = self.served or list(planned)
         more = " …" if len(served) > 3 else ""
-        return " then ".join(serve.describe() for serve in served[:3]) + more
+        return self.shown_url(" then ".join(serve.describe() for serve in served[:3]) + more)
 
-    def shown_url(self, url: str) -> str:
-        """``url`` as reports show it: the harness's own server (a new port each run) named."""
-        root = origin_of(self.base_url)
+    def shown_url(self, text: str) -> str:
+        """``text`` (a URL, or a line that holds some) as reports show it: the harness's own
+        server's two origins (new ports each run) named."""
         if urllib.parse.urlsplit(self.base_url).hostname != "127.0.0.1":
-            return url
-        if url == root or url.startswith(root + "/"):
-            return "<harness>" + url[len(root) :]
-        return re.sub(r"^http://127\.0\.0\.1:\d+", "<harness's other origin>", url)
+            return text
+        text = re.sub(re.escape(origin_of(self.base_url)) + r"(?![0-9])", "<harness>", text)
+        return re.sub(r"http://127\.0\.0\.1:\d+", "<harness's other origin>", text)
 
     @property
     def reply(self) -> Reply:

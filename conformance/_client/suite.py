@@ -210,7 +210,7 @@ class _ClientRun:
         return {
             "group": scenario.group,
             "severity": scenario.severity,
-            "served": [serve.describe() for serve in call.served]
+            "served": [call.shown_url(serve.describe()) for serve in call.served]
             or [s.describe() for s in scenario.serves],
             "requests": [f"{r.method} {call.shown_url(r.url)}" for r in call.requests[:5]],
             "request_count": len(call.requests),
