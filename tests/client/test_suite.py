@@ -54,7 +54,13 @@ def urllib_client(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
 COMMAND_ONLY = {scenario.name for scenario in catalogue() if scenario.only == "command"}
 
 
-@pytest.mark.parametrize("fault", CLIENT_FAULTS, ids=lambda fault: fault.name)
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param(f, id=f.name, marks=[pytest.mark.http] if f.scenario in COMMAND_ONLY else [])
+        for f in CLIENT_FAULTS
+    ],
+)
 def test_each_fault_is_flagged_by_the_scenario_meant_for_it(fault: ClientFault) -> None:
     if fault.scenario in COMMAND_ONLY:  # over HTTP, with a short kill: see test_edge_scenarios
         assert isinstance(fault.client, FaultyClient)
