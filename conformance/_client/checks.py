@@ -107,7 +107,8 @@ SOURCES: dict[str, str] = {
     "this endpoint)",
     "rate_limit_wait_bounded": "RFC 9110 section 10.2.3 (Retry-After), Lago Cloud's "
     "X-RateLimit-Reset, 30 s bound",
-    "undecodable_body": f"{_OP}/responses (the status is the answer, whatever its body)",
+    "undecodable_body": f"{_OP}/responses (an answer's bytes, whatever their charset, are an "
+    "answer: read, never a crash)",
     "base_url_joined": "#/servers (the endpoint's path is appended to the server URL)",
     "exact_path": "RFC 3986 section 3.3 (an empty segment is a segment: // is not /)",
     "slow_body_bounded": "RFC 9112 section 6.2 (a body of Content-Length bytes), 30 s bound",

@@ -109,7 +109,7 @@ def _bodies() -> list[Scenario]:
             "422-invalid-utf8-json",
             "robustness",
             (Reply(422, invalid, "application/json; charset=utf-8"),),
-            (UNDECODABLE_BODY,),
+            (UNDECODABLE_BODY, KEEPS_HTTP_STATUS),
         ),
         Scenario(
             "200-trickles",

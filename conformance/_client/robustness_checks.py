@@ -24,9 +24,6 @@ __all__ = [
     "undecodable_body",
 ]
 
-# The statuses the contract documents: a failure must keep these whatever the body holds.
-_DOCUMENTED = frozenset({401, 404, 422})
-
 
 def keeps_http_status(call: Call) -> list[Problem]:
     """An error without a usable JSON body is still a failure with the real HTTP status."""
@@ -176,7 +173,7 @@ def rate_limit_wait_bounded(call: Call) -> list[Problem]:
 
 def undecodable_body(call: Call) -> list[Problem]:
     """A body that is not UTF-8 does not crash the client (a crash is reported under this check)
-    and is a failure; a documented status is kept (other statuses: ``keeps_http_status``)."""
+    and is never a success. Its status is ``keeps_http_status``'s, as for any unreadable body."""
     outcome, reply = call.reported, call.reply
     if outcome["ok"]:
         return [
@@ -184,14 +181,6 @@ def undecodable_body(call: Call) -> list[Problem]:
                 f"an HTTP {reply.status} whose body is not UTF-8 was reported as a success",
                 show(outcome),
                 "ok: false",
-            )
-        ]
-    if reply.status in _DOCUMENTED and outcome["status"] != reply.status:
-        return [
-            Problem(
-                f"a documented {reply.status} whose body is not UTF-8 loses its status",
-                f"status = {show(outcome['status'])}",
-                f"status = {reply.status}",
             )
         ]
     return []

@@ -126,6 +126,20 @@ def test_a_redirect_to_another_origin_is_served_and_recorded_over_http() -> None
     assert API_KEY not in stream.getvalue()
 
 
+def test_an_undecodable_body_taken_as_a_success_is_a_must_finding_of_its_own_judge() -> None:
+    client = FaultyClient(strict_utf8=("html", "json"), on_decode_error="success")
+    report = run(client, "502-latin1-html", "422-invalid-utf8-json")
+    assert sorted((f.check, f.severity, f.title) for f in report.findings) == [
+        ("keeps_http_status", "SHOULD", "422-invalid-utf8-json: an HTTP 422 was reported as a success"),
+        ("keeps_http_status", "SHOULD", "502-latin1-html: an HTTP 502 was reported as a success"),
+        ("undecodable_body", "MUST", "422-invalid-utf8-json: an HTTP 422 whose body is not UTF-8 was reported as a success"),
+        ("undecodable_body", "MUST", "502-latin1-html: an HTTP 502 whose body is not UTF-8 was reported as a success"),
+    ]  # fmt: skip
+    # Losing the status is keeps_http_status's SHOULD, as on any error body that cannot be read.
+    lossy = run(FaultyClient(non_json_status=500), "502-latin1-html", "422-invalid-utf8-json")
+    assert {(f.check, f.severity) for f in lossy.findings} == {("keeps_http_status", "SHOULD")}
+
+
 def test_sleeps_are_recorded_not_slept_and_count_toward_the_bound() -> None:
     start = time.perf_counter()
     report = run(FaultyClient(honor_hint="x-ratelimit-reset"), "429-reset-far-ahead")
