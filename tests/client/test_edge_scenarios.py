@@ -18,7 +18,7 @@ from conformance._client.call import API_KEY
 from conformance._client.catalogue import catalogue
 from conformance._client.edge_scenarios import edge_scenarios
 from conformance._client.suite import ClientOptions, run_subject
-from conformance._report.writers import write_json
+from conformance._report.writers import write_json, write_junit, write_markdown
 from tests.faulty_clients import CLIENT_FAULTS, FaultyClient
 
 if TYPE_CHECKING:
@@ -158,3 +158,18 @@ def test_the_key_check_rides_along_but_never_makes_a_should_scenario_run() -> No
     }
     assert skipped == {"429-always"}
     assert report.exit_code == 1
+
+
+def test_a_leaked_key_is_redacted_from_every_report() -> None:
+    client = FaultyClient(leak_key_in="query", follow_redirects=(307,), redirect_keeps_key=True)
+    report = run(client, "200-example", "redirect-307-other-origin")
+    assert {f.check for f in report.findings} >= {
+        "key_only_in_authorization",
+        "key_stays_on_origin",
+    }
+    for writer in (write_json, write_junit, write_markdown):
+        stream = io.StringIO()
+        writer(report, stream)
+        assert API_KEY not in stream.getvalue()
+        assert "api_key=" in stream.getvalue()  # the leak is shown, the key is not
+    assert all(API_KEY not in f.render() for f in report.findings)
