@@ -6,12 +6,16 @@ could have. As a command: ``python -m tests.faulty_clients FLAG=VALUE ...`` (JSO
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
+import shlex
 import sys
+import time
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -63,20 +67,112 @@ class FaultyClient:
     report_status: tuple[tuple[int, int | None], ...] = ()
     # A network error (refused, reset, timed out) is reported as a success with no details.
     swallow_network_errors: bool = False
+    # Where the key goes too: "query" (?api_key=), "header" (X-Api-Key) or "body".
+    leak_key_in: str | None = None
+    # Redirect statuses followed when the Location is absolute / relative; following keeps the
+    # key on another origin only with redirect_keeps_key (httpx and fetch drop it).
+    follow_redirects: tuple[int, ...] = ()
+    follow_relative: tuple[int, ...] = ()
+    redirect_keeps_key: bool = False
+    # A 429 header whose seconds are slept, uncapped, before each retry.
+    honor_hint: str | None = None
+    # Unreadable 200s taken as an empty success: "details-null", "body-array", ...
+    lenient_roots: tuple[str, ...] = ()
+    # Bodies decoded as strict UTF-8 ("html": a non-JSON error's text, "json": JSON bodies), and
+    # what a body that is not does: "crash", "success" or "no-status" (a failure without one).
+    strict_utf8: tuple[str, ...] = ()
+    on_decode_error: str = "crash"
+    # The base URL's trailing slash: "strip"; "keep" (a // path); "absolute" (taken as a root).
+    trailing_slash: str = "strip"
+    drop_port: bool = False
+    force_https: bool = False
+    # The whole call, body included, gives up after this long (None: only the read timeout).
+    deadline: float | None = 10.0
+
+    def command(self) -> str:
+        """This client as a command adapter: ``python -m tests.faulty_clients`` with its flags."""
+        root = Path(__file__).resolve().parents[1]
+        flags = " ".join(
+            shlex.quote(f"{field.name}={json.dumps(getattr(self, field.name))}")
+            for field in dataclasses.fields(self)
+            if getattr(self, field.name) != field.default
+        )
+        return f"cd {shlex.quote(str(root))} && {shlex.quote(sys.executable)} -m tests.faulty_clients {flags}"
+
+    def _url(self, base_url: str, lago_id: str) -> str:
+        segment = urllib.parse.quote(lago_id, safe="") if self.encode_id else lago_id
+        base, path = self.fixed_base or base_url, self.path.format(id=segment)
+        if self.trailing_slash == "keep":
+            url = f"{base}/{path}"
+        elif self.trailing_slash == "absolute" and base.endswith("/"):
+            url = urllib.parse.urljoin(base, f"/api/v1/{path}")
+        else:
+            url = f"{base.rstrip('/')}/{path}"
+        parts = urllib.parse.urlsplit(url)
+        if self.drop_port:
+            parts = parts._replace(netloc=parts.hostname or "")
+        if self.force_https:
+            parts = parts._replace(scheme="https")
+        return urllib.parse.urlunsplit(parts)
+
+    def _request(
+        self, http: httpx.Client, method: str, url: str, headers: dict[str, str], content: Any
+    ) -> httpx.Response:
+        if self.deadline is None:
+            return http.request(method, url, headers=headers, content=content)
+        deadline = time.monotonic() + self.deadline
+        with http.stream(method, url, headers=headers, content=content) as response:
+            body = b""
+            for chunk in response.iter_raw():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the body took too long", request=response.request)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=body, request=response.request
+        )
+
+    def _follow(
+        self, http: httpx.Client, response: httpx.Response, headers: dict[str, str]
+    ) -> httpx.Response:
+        for _ in range(5):
+            location = response.headers.get("location", "")
+            relative = not urllib.parse.urlsplit(location).scheme
+            if response.status_code not in (
+                self.follow_relative if relative else self.follow_redirects
+            ):
+                return response
+            here = str(response.request.url)
+            target = urllib.parse.urljoin(here, location)
+            same = urllib.parse.urlsplit(target)[:2] == urllib.parse.urlsplit(here)[:2]
+            hop = {
+                k: v
+                for k, v in headers.items()
+                if same or self.redirect_keeps_key or k != "Authorization"
+            }
+            method = self.method if response.status_code in (307, 308) else "GET"
+            response = self._request(http, method, target, hop, None)
+        return response
 
     def _send(self, base_url: str, api_key: str, lago_id: str) -> httpx.Response:
-        segment = urllib.parse.quote(lago_id, safe="") if self.encode_id else lago_id
-        base = (self.fixed_base or base_url).rstrip("/")
-        url = f"{base}/{self.path.format(id=segment)}"
+        url = self._url(base_url, lago_id)
         headers = {"Authorization": f"{self.auth_scheme} {api_key}"}
         content = b"{}" if self.send_body else None
+        if self.leak_key_in == "query":
+            url += f"?api_key={api_key}"
+        elif self.leak_key_in == "header":
+            headers["X-Api-Key"] = api_key
+        elif self.leak_key_in == "body":
+            content = json.dumps({"api_key": api_key}).encode()
         with httpx.Client(timeout=self.timeout, verify=_tls()) as http:
             attempts = 0
             while True:
-                response = http.request(self.method, url, headers=headers, content=content)
+                response = self._request(http, self.method, url, headers, content)
+                response = self._follow(http, response, headers)
                 attempts += 1
                 status = response.status_code
                 if status == 429 and (self.retries_429 is None or attempts <= self.retries_429):
+                    if self.honor_hint and self.honor_hint in response.headers:
+                        time.sleep(float(response.headers[self.honor_hint]))
                     continue
                 if 400 <= status < 500 and status != 429 and attempts <= self.retries_4xx:
                     continue
@@ -87,16 +183,34 @@ class FaultyClient:
             "application/json"
         ):
             return None
+        if "json" in self.strict_utf8 and "json" in response.headers.get("content-type", ""):
+            response.content.decode("utf-8")  # a UnicodeDecodeError escapes
         try:
             return json.loads(response.content)
         except ValueError:
             return None
+
+    def _root_kind(self, response: httpx.Response) -> str | None:
+        """What an unreadable 200's root, or invoice_payment_details, is: "body-array", ..."""
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return None
+        names = {type(None): "null", list: "array", str: "string"}
+        if not isinstance(body, dict):
+            return f"body-{names.get(type(body), 'number')}"
+        details = body.get(self.root_key, {})
+        return (
+            None if isinstance(details, dict) else f"details-{names.get(type(details), 'number')}"
+        )
 
     def _error(self, response: httpx.Response) -> dict[str, Any]:
         if self.crash_on_error:
             raise RuntimeError(f"unexpected status {response.status_code}")
         body = self._json(response)
         if not isinstance(body, dict):
+            if "html" in self.strict_utf8 and "html" in response.headers.get("content-type", ""):
+                response.content.decode("utf-8")  # a UnicodeDecodeError escapes
             status = (
                 response.status_code if self.non_json_status == "keep" else self.non_json_status
             )
@@ -119,6 +233,18 @@ class FaultyClient:
             if self.swallow_network_errors:
                 return success({})
             return failure(self.transport_status, message=str(error))
+        try:
+            return self._outcome(response)
+        except UnicodeDecodeError:
+            if self.on_decode_error == "success":
+                return success({})
+            if self.on_decode_error == "no-status":
+                return failure(None, message="the body is not UTF-8")
+            raise
+
+    def _outcome(self, response: httpx.Response) -> dict[str, Any]:
+        if response.status_code == 200 and self._root_kind(response) in self.lenient_roots:
+            return success({})
         if response.status_code in self.success_on or (
             response.status_code == 422 and self.swallow_422
         ):
@@ -211,6 +337,32 @@ CLIENT_FAULTS: tuple[ClientFault, ...] = (
     ClientFault("answers-without-asking", no_request, "200-example", "success_details", 1),
     ClientFault("succeeds-without-asking", no_request, "401-unauthorized", "error_fields", 1),
     ClientFault("returns-no-outcome", not_an_outcome, "200-example", "success_details", 1),
+    # Answers beyond the documented ones (issue 9).
+    ClientFault("key-in-query", FaultyClient(leak_key_in="query"), "200-example", "key_only_in_authorization", 1),
+    ClientFault("key-in-header", FaultyClient(leak_key_in="header"), "401-unauthorized", "key_only_in_authorization", 1),
+    ClientFault("key-in-body", FaultyClient(leak_key_in="body"), "404-invoice_not_found", "key_only_in_authorization", 1),
+    ClientFault("double-slash", FaultyClient(trailing_slash="keep"), "base-trailing-slash", "exact_path", 0),
+    ClientFault("slash-base-as-root", FaultyClient(trailing_slash="absolute"), "base-prefix-trailing-slash", "base_url_joined", 1),
+    ClientFault("drops-port", FaultyClient(drop_port=True), "base-explicit-port", "base_url_joined", 1),
+    ClientFault("forces-https", FaultyClient(force_https=True), "base-http", "base_url_joined", 1),
+    ClientFault("wrong-path-on-base-forms", FaultyClient(path="invoices/{id}/payment-url"), "base-trailing-slash", "base_url_joined", 1),
+    *(
+        ClientFault(f"follows-{status}", FaultyClient(follow_redirects=(status,)), f"redirect-{status}-other-origin", "no_redirect_followed", 0)
+        for status in (301, 302, 303, 307, 308)
+    ),
+    ClientFault("follows-same-origin-307", FaultyClient(follow_relative=(307,)), "redirect-307-same-origin", "no_redirect_followed", 0),
+    ClientFault("redirect-keeps-key", FaultyClient(follow_redirects=(301, 302, 303, 307, 308), redirect_keeps_key=True), "redirect-308-other-origin", "key_stays_on_origin", 1),
+    ClientFault("sleeps-retry-after", FaultyClient(honor_hint="retry-after"), "429-retry-after-3600", "rate_limit_wait_bounded", 0),
+    ClientFault("sleeps-ratelimit-reset", FaultyClient(honor_hint="x-ratelimit-reset"), "429-reset-far-ahead", "rate_limit_wait_bounded", 0),
+    *(
+        ClientFault(f"lenient-{kind}", FaultyClient(lenient_roots=(kind,)), f"200-{kind}", "no_silent_success", 0)
+        for kind in ("details-null", "details-array", "details-string", "details-number", "body-null", "body-array", "body-string")
+    ),
+    ClientFault("crashes-on-latin1-html", FaultyClient(strict_utf8=("html",)), "502-latin1-html", "undecodable_body", 1),
+    ClientFault("crashes-on-invalid-utf8-json", FaultyClient(strict_utf8=("json",)), "422-invalid-utf8-json", "undecodable_body", 1),
+    ClientFault("undecodable-as-success", FaultyClient(strict_utf8=("html", "json"), on_decode_error="success"), "422-invalid-utf8-json", "undecodable_body", 1),
+    # Over --command only (the scenario needs real time): the harness kills it.
+    ClientFault("no-total-deadline", FaultyClient(deadline=None), "200-trickles", "slow_body_bounded", 0),
 )  # fmt: skip
 
 
@@ -219,9 +371,9 @@ def main() -> int:
     flags = {
         name: json.loads(value) for name, _, value in (arg.partition("=") for arg in sys.argv[1:])
     }
-    for name in ("expose", "success_on"):
-        if name in flags:
-            flags[name] = tuple(flags[name])
+    for name, value in flags.items():
+        if isinstance(value, list):
+            flags[name] = tuple(value)
     if "report_status" in flags:
         flags["report_status"] = tuple(tuple(pair) for pair in flags["report_status"])
     client = FaultyClient(**flags)

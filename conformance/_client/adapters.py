@@ -59,9 +59,11 @@ def lago_python_client_adapter(base_url: str, api_key: str, lago_id: str) -> Out
     from lago_python_client.client import Client
     from lago_python_client.exceptions import LagoApiError
 
-    if not base_url.endswith("/api/v1"):
+    # The SDK takes the API's root and joins "api/v1/" to it (urljoin: the root must end in "/").
+    root = base_url.rstrip("/")
+    if not root.endswith("/api/v1"):
         raise ValueError(f"the SDK appends /api/v1 itself; base URL {base_url!r} must end with it")
-    client = Client(api_key=api_key, api_url=base_url.removesuffix("api/v1"))
+    client = Client(api_key=api_key, api_url=root.removesuffix("api/v1"))
     try:
         url = client.invoices.payment_url(lago_id)
     except LagoApiError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,11 +19,14 @@ __all__ = [
     "HANG_BOUND_SECONDS",
     "INVOICE_ID",
     "MAX_ATTEMPTS",
+    "OTHER_ORIGIN",
     "RUNAWAY_LIMIT",
     "Call",
     "Fault",
     "SentRequest",
     "Serve",
+    "origin_of",
+    "resolve",
     "show",
 ]
 
@@ -37,13 +41,17 @@ COMMAND_TIMEOUT = HANG_BOUND_SECONDS + 5
 MAX_ATTEMPTS = 6
 # Past this many requests in one call the harness stops the client as a runaway.
 RUNAWAY_LIMIT = 25
+# In-process, the other origin a redirect points to; over HTTP, the fault server's second port.
+OTHER_ORIGIN = "https://payments.example.test"
+# A header value's placeholders for the origin of the base URL and for that other origin.
+_ORIGIN, _OTHER = "{origin}", "{other}"
 
 
 @dataclass(frozen=True)
 class Fault:
     """A network fault instead of an answer."""
 
-    kind: Literal["refuse", "reset", "hang"]
+    kind: Literal["refuse", "reset", "hang", "trickle"]
 
     def describe(self) -> str:
         """One line saying what the network did."""
@@ -51,10 +59,28 @@ class Fault:
             "refuse": "connection refused",
             "reset": "connection reset in the middle of the response",
             "hang": "connection accepted, never answered",
+            "trickle": "200 headers at once, then the body one byte a second",
         }[self.kind]
 
 
 Serve = Reply | Fault
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, lower-cased as origins compare."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def resolve(serve: Serve, origin: str, other: str) -> Serve:
+    """``serve`` with ``{origin}`` and ``{other}`` in its header values filled in."""
+    if not isinstance(serve, Reply) or not any("{" in value for _, value in serve.headers):
+        return serve
+    headers = tuple(
+        (name, value.replace(_ORIGIN, origin).replace(_OTHER, other))
+        for name, value in serve.headers
+    )
+    return Reply(serve.status, serve.body, serve.content_type, headers)
 
 
 @dataclass(frozen=True)
@@ -78,6 +104,8 @@ class Call:
     outcome: Outcome | None = None
     error: str | None = None
     seconds: float = 0.0
+    # In-process, the seconds the client asked time.sleep or asyncio.sleep for (not slept).
+    slept: list[float] = field(default_factory=list)
 
     @property
     def last_reply(self) -> Reply | None:
@@ -89,15 +117,15 @@ class Call:
         """What was served (or, when nothing was, what was planned), on one line."""
         served = self.served or list(planned)
         more = " …" if len(served) > 3 else ""
-        return " then ".join(serve.describe() for serve in served[:3]) + more
+        return self.shown_url(" then ".join(serve.describe() for serve in served[:3]) + more)
 
-    def shown_url(self, url: str) -> str:
-        """``url`` as reports show it: the harness's own server (a new port each run) named."""
-        origin = urllib.parse.urlsplit(self.base_url)
-        root = f"{origin.scheme}://{origin.netloc}"
-        if origin.hostname == "127.0.0.1" and url.startswith(root + "/"):
-            return "<harness>" + url[len(root) :]
-        return url
+    def shown_url(self, text: str) -> str:
+        """``text`` (a URL, or a line that holds some) as reports show it: the harness's own
+        server's two origins (new ports each run) named."""
+        if urllib.parse.urlsplit(self.base_url).hostname != "127.0.0.1":
+            return text
+        text = re.sub(re.escape(origin_of(self.base_url)) + r"(?![0-9])", "<harness>", text)
+        return re.sub(r"http://127\.0\.0\.1:\d+", "<harness's other origin>", text)
 
     @property
     def reply(self) -> Reply:

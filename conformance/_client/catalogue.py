@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from conformance._client.bodies import response_bodies
-from conformance._client.call import INVOICE_ID, Fault
+from conformance._client.call import Fault
 from conformance._client.checks import (
     ALL_ERROR_FIELDS,
     ALL_SUCCESS_FIELDS,
     ERROR_FIELDS,
+    EVERY_SCENARIO,
     ID_PERCENT_ENCODED,
     KEEPS_HTTP_STATUS,
     NO_INVENTED_VALUES,
@@ -25,6 +26,8 @@ from conformance._client.checks import (
     SUCCESS_DETAILS,
     TRANSPORT_FAULT,
 )
+from conformance._client.edge_scenarios import edge_scenarios
+from conformance._client.scenario import BASE_URLS, Scenario
 from conformance._contract.document import NOT_FOUND_CODES, VALIDATION_REASONS, example_body
 from conformance._contract.rules import (
     THIRD_PARTY_ERROR,
@@ -34,41 +37,13 @@ from conformance._contract.rules import (
 )
 
 if TYPE_CHECKING:
-    from conformance._client.call import Call, Serve
-    from conformance._contract.levels import Level, Severity
+    from conformance._contract.levels import Level
     from conformance._contract.spec import Spec
-    from conformance._report.findings import Check
 
 __all__ = ["BASE_URLS", "RESERVED_ID", "Scenario", "catalogue", "generated_bodies"]
 
-Base = Literal["us", "eu", "self-hosted"]
-# In-process base URLs; over HTTP, "self-hosted" becomes <server>/lago/api/v1, the others <server>/api/v1.
-BASE_URLS: dict[Base, str] = {
-    "us": "https://api.getlago.com/api/v1",
-    "eu": "https://api.eu.getlago.com/api/v1",
-    "self-hosted": "https://billing.example.test/lago/api/v1",
-}
 # Reserved characters, a space, a percent sign and non-ASCII: one path segment, always.
 RESERVED_ID = "1a901a90/../x?y=1#z %2F é"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """What to serve, in order (the last answer repeats), and the checks that judge the call."""
-
-    name: str
-    group: str
-    serves: tuple[Serve, ...]
-    checks: tuple[Check[Call], ...]
-    base: Base = "us"
-    lago_id: str = INVOICE_ID
-    in_process_only: bool = False
-    generated: bool = False
-
-    @property
-    def severity(self) -> Severity:
-        """The highest severity among its checks."""
-        return "MUST" if any(check.severity == "MUST" for check in self.checks) else "SHOULD"
 
 
 def generated_bodies(
@@ -159,9 +134,12 @@ def _documented(spec: Spec | None) -> list[Scenario]:
 
 def _requests(spec: Spec | None) -> list[Scenario]:
     ok = (Reply.of_json(200, example_body(spec)),)
+    public = "needs a public host name"
     return [
-        Scenario("request-us", "request", ok, (REQUEST_SHAPE,), base="us", in_process_only=True),
-        Scenario("request-eu", "request", ok, (REQUEST_SHAPE,), base="eu", in_process_only=True),
+        Scenario("request-us", "request", ok, (REQUEST_SHAPE,), only="in-process", why=public),
+        Scenario(
+            "request-eu", "request", ok, (REQUEST_SHAPE,), base="eu", only="in-process", why=public
+        ),
         Scenario("request-self-hosted", "request", ok, (REQUEST_SHAPE,), base="self-hosted"),
         Scenario(
             "request-reserved-characters",
@@ -226,6 +204,11 @@ def _robustness(spec: Spec | None) -> list[Scenario]:
 
 
 def catalogue(spec: Spec | None = None) -> list[Scenario]:
-    """Every scenario, documented (MUST) first, then request shape, then robustness (SHOULD);
-    the 200 bodies are ``spec``'s example when it has one."""
-    return [*_documented(spec), *_requests(spec), *_robustness(spec)]
+    """Every scenario, documented (MUST) first, then request shape, then robustness (SHOULD),
+    then answers beyond the documented ones; the 200 bodies are ``spec``'s example when it has
+    one. Each scenario's checks end with those that judge every scenario (``EVERY_SCENARIO``)."""
+    scenarios = [*_documented(spec), *_requests(spec), *_robustness(spec), *edge_scenarios(spec)]
+    return [
+        dataclasses.replace(scenario, checks=scenario.checks + EVERY_SCENARIO)
+        for scenario in scenarios
+    ]

@@ -1,7 +1,7 @@
 """The client checks, in one table, and how one call is judged by them.
 
 Each check judges a ``Call`` (what was served, what the client sent, the outcome it reported)
-and returns the problems it sees. All but ``request_shape`` need an outcome: ``judge_call``
+and returns the problems it sees. All but the request checks need an outcome: ``judge_call``
 reports a client that gave none once per call, as a problem of its first such check.
 """
 
@@ -17,13 +17,24 @@ from conformance._client.answer_checks import (
     no_retry_after_4xx,
     success_details,
 )
-from conformance._client.request_checks import id_percent_encoded, request_shape
+from conformance._client.request_checks import (
+    base_url_joined,
+    exact_path,
+    id_percent_encoded,
+    key_only_in_authorization,
+    key_stays_on_origin,
+    request_shape,
+)
 from conformance._client.robustness_checks import (
     keeps_http_status,
+    no_redirect_followed,
     no_silent_success,
     rate_limit_bounded,
     rate_limit_retried,
+    rate_limit_wait_bounded,
+    slow_body_bounded,
     transport_fault,
+    undecodable_body,
 )
 from conformance._report.findings import Check, Problem
 
@@ -36,18 +47,27 @@ if TYPE_CHECKING:
 __all__ = [
     "ALL_ERROR_FIELDS",
     "ALL_SUCCESS_FIELDS",
+    "BASE_URL_JOINED",
     "CHECKS",
     "ERROR_FIELDS",
+    "EVERY_SCENARIO",
+    "EXACT_PATH",
     "ID_PERCENT_ENCODED",
     "KEEPS_HTTP_STATUS",
+    "KEY_ONLY_IN_AUTHORIZATION",
+    "KEY_STAYS_ON_ORIGIN",
     "NO_INVENTED_VALUES",
+    "NO_REDIRECT_FOLLOWED",
     "NO_RETRY_AFTER_4XX",
     "NO_SILENT_SUCCESS",
     "RATE_LIMIT_BOUNDED",
     "RATE_LIMIT_RETRIED",
+    "RATE_LIMIT_WAIT_BOUNDED",
     "REQUEST_SHAPE",
+    "SLOW_BODY_BOUNDED",
     "SUCCESS_DETAILS",
     "TRANSPORT_FAULT",
+    "UNDECODABLE_BODY",
     "judge_call",
 ]
 
@@ -79,6 +99,19 @@ SOURCES: dict[str, str] = {
     "rate_limit_bounded": "RFC 6585 section 4, Lago Cloud's rate limits (X-RateLimit-Reset)",
     "rate_limit_retried": "RFC 9110 section 10.2.3 (Retry-After)",
     "transport_fault": "RFC 9110 section 9.2.2, 30 s bound (a failure is not a status)",
+    "key_only_in_authorization": "#/components/securitySchemes/bearerAuth (the key is a bearer "
+    "token: the Authorization header, RFC 6750 section 2.1)",
+    "key_stays_on_origin": "#/components/securitySchemes/bearerAuth (the key is for the API's "
+    "servers only)",
+    "no_redirect_followed": "RFC 9110 section 15.4 (a 3xx is not the answer; Lago never redirects "
+    "this endpoint)",
+    "rate_limit_wait_bounded": "RFC 9110 section 10.2.3 (Retry-After), Lago Cloud's "
+    "X-RateLimit-Reset, 30 s bound",
+    "undecodable_body": f"{_OP}/responses (an answer's bytes, whatever their charset, are an "
+    "answer: read, never a crash)",
+    "base_url_joined": "#/servers (the endpoint's path is appended to the server URL)",
+    "exact_path": "RFC 3986 section 3.3 (an empty segment is a segment: // is not /)",
+    "slow_body_bounded": "RFC 9112 section 6.2 (a body of Content-Length bytes), 30 s bound",
 }
 
 
@@ -95,6 +128,16 @@ NO_SILENT_SUCCESS = _check("SHOULD", no_silent_success)
 RATE_LIMIT_BOUNDED = _check("SHOULD", rate_limit_bounded)
 RATE_LIMIT_RETRIED = _check("SHOULD", rate_limit_retried)
 TRANSPORT_FAULT = _check("SHOULD", transport_fault)
+KEY_ONLY_IN_AUTHORIZATION = _check("MUST", key_only_in_authorization, needs_outcome=False)
+KEY_STAYS_ON_ORIGIN = _check("MUST", key_stays_on_origin, needs_outcome=False)
+NO_REDIRECT_FOLLOWED = _check("SHOULD", no_redirect_followed)
+RATE_LIMIT_WAIT_BOUNDED = _check("SHOULD", rate_limit_wait_bounded)
+UNDECODABLE_BODY = _check("MUST", undecodable_body)
+BASE_URL_JOINED = _check("MUST", base_url_joined, needs_outcome=False)
+EXACT_PATH = _check("SHOULD", exact_path, needs_outcome=False)
+SLOW_BODY_BOUNDED = _check("SHOULD", slow_body_bounded)
+# Checks that ride along every scenario that runs: they never make a scenario run by themselves.
+EVERY_SCENARIO: tuple[Check[Call], ...] = (KEY_ONLY_IN_AUTHORIZATION,)
 
 # Every client check, in the order the catalogue first uses them.
 CHECKS: tuple[Check[Call], ...] = (
@@ -111,6 +154,14 @@ CHECKS: tuple[Check[Call], ...] = (
     RATE_LIMIT_BOUNDED,
     RATE_LIMIT_RETRIED,
     TRANSPORT_FAULT,
+    KEY_ONLY_IN_AUTHORIZATION,
+    BASE_URL_JOINED,
+    EXACT_PATH,
+    KEY_STAYS_ON_ORIGIN,
+    NO_REDIRECT_FOLLOWED,
+    RATE_LIMIT_WAIT_BOUNDED,
+    UNDECODABLE_BODY,
+    SLOW_BODY_BOUNDED,
 )
 
 

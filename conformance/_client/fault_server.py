@@ -2,7 +2,9 @@
 
 Plain sockets, because faults need control no web framework gives: a reset closes the socket
 with RST half-way through the body; a hang holds the connection open, unanswered, until the
-server stops. Every connection answers one request and closes; every wait is bounded.
+server stops; a trickle sends a 200's headers, then its body a byte a second. It listens on two
+ports, two origins, so that a redirect can point to another origin whose requests it records
+too. Every connection answers one request and closes; every wait is bounded.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from conformance._client.call import RUNAWAY_LIMIT, Fault, SentRequest
+from conformance._client.call import RUNAWAY_LIMIT, Fault, SentRequest, resolve
 from conformance._contract.rules import Reply
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ __all__ = ["FaultServer", "closed_port", "fault_server"]
 
 _READ_TIMEOUT = 10.0
 _MAX_HEAD = 64 * 1024
+# A trickled 200: valid JSON once whole, which at a byte a second takes longer than any kill.
+_TRICKLED = b'{"invoice_payment_details":{"payment_url":"https://foo.bar"}' + b" " * 60 + b"}"
 
 
 def closed_port() -> int:
@@ -73,22 +77,33 @@ class FaultServer:
     """Serves ``plan`` to whoever connects, recording each request into ``call``."""
 
     def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.port: int = self._listener.getsockname()[1]
+        self._listeners = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
+        for listener in self._listeners:
+            listener.settimeout(0.2)
+        self.port: int = self._listeners[0].getsockname()[1]
+        self.other_port: int = self._listeners[1].getsockname()[1]
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._release = threading.Event()
         self._plan: tuple[Serve, ...] = ()
         self._call: Call | None = None
         self._threads: list[threading.Thread] = []
-        self._accepter = threading.Thread(target=self._accept, daemon=True)
-        self._accepter.start()
+        self._accepters = [
+            threading.Thread(target=self._accept, args=(listener,), daemon=True)
+            for listener in self._listeners
+        ]
+        for accepter in self._accepters:
+            accepter.start()
 
     @property
     def origin(self) -> str:
-        """``http://127.0.0.1:<port>``."""
+        """``http://127.0.0.1:<port>``: the base URL's origin."""
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def other_origin(self) -> str:
+        """``http://127.0.0.1:<other port>``: another origin, for redirects."""
+        return f"http://127.0.0.1:{self.other_port}"
 
     def plan(self, serves: tuple[Serve, ...], call: Call) -> None:
         """Serve ``serves`` in order (the last repeats) for the next call, recorded in ``call``."""
@@ -100,21 +115,24 @@ class FaultServer:
         with self._lock:
             self._threads = [thread for thread in self._threads if thread.is_alive()]
             self._release.clear()
-            self._plan, self._call = serves, call
+            self._plan = tuple(resolve(s, self.origin, self.other_origin) for s in serves)
+            self._call = call
 
     def stop(self) -> None:
         """Stop accepting, release held connections, and wait (boundedly) for the threads."""
         self._stop.set()
         self._release.set()
-        self._accepter.join(timeout=2)
+        for accepter in self._accepters:
+            accepter.join(timeout=2)
         for thread in list(self._threads):
             thread.join(timeout=2)
-        self._listener.close()
+        for listener in self._listeners:
+            listener.close()
 
-    def _accept(self) -> None:
+    def _accept(self, listener: socket.socket) -> None:
         while not self._stop.is_set():
             try:
-                conn, _ = self._listener.accept()
+                conn, _ = listener.accept()
             except (TimeoutError, OSError):
                 continue
             thread = threading.Thread(target=self._handle, args=(conn,), daemon=True)
@@ -150,6 +168,12 @@ class FaultServer:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 elif isinstance(serve, Fault) and serve.kind == "hang":
                     self._release.wait()
+                elif isinstance(serve, Fault) and serve.kind == "trickle":
+                    conn.sendall(_head(Reply(200), len(_TRICKLED)))
+                    for index in range(len(_TRICKLED)):
+                        if self._release.wait(1.0):
+                            return
+                        conn.sendall(_TRICKLED[index : index + 1])
             except OSError:
                 return
 

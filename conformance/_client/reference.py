@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from conformance._client.outcome import Outcome
 
 __all__ = [
+    "DEFAULT_DEADLINE",
     "DEFAULT_TIMEOUT",
     "PaymentDetails",
     "PaymentUrlClient",
@@ -37,8 +38,10 @@ __all__ = [
     "reference_adapter",
 ]
 
-# Connect, read and write each wait at most this long, so a call gives up within 30 s.
+# Connect, read and write each wait at most this long; the whole call, retries and a body that
+# trickles in included, at most DEFAULT_DEADLINE: so a call gives up within 30 s.
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_DEADLINE = 25.0
 
 
 @dataclass(frozen=True)
@@ -138,14 +141,17 @@ class PaymentUrlClient:
         api_key: str,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
         max_retries: int = 3,
-        max_retry_wait: float = 20.0,
-        sleep: Callable[[float], None] = time.sleep,
+        max_retry_wait: float = 10.0,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._timeout = httpx.Timeout(timeout)
+        self.deadline = deadline
         self.max_retries = max_retries
+        # The 429 waits of one call, together, at most this long: a longer hint is given up on.
         self.max_retry_wait = max_retry_wait
         self._sleep = sleep
 
@@ -160,26 +166,49 @@ class PaymentUrlClient:
         """Generate a checkout link for the invoice; raises ``PaymentUrlError`` on any failure."""
         url = self.url(lago_id)
         headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+        deadline, waited = time.monotonic() + self.deadline, 0.0
+        # Redirects are not followed (httpx's default): a payment link comes from the API itself.
         with httpx.Client(timeout=self._timeout, verify=_tls()) as http:
             for attempt in range(self.max_retries + 1):
                 try:
-                    response = http.post(url, headers=headers)
+                    response = self._post(http, url, headers, deadline)
                 except httpx.HTTPError as error:
                     raise PaymentUrlError(f"{type(error).__name__}: {error}") from error
+                hint = _hint(response)
+                wait = 2.0**attempt if hint is None else hint
                 if response.status_code != 429 or attempt == self.max_retries:
                     break
-                hint = _hint(response)
-                self._sleep(min(self.max_retry_wait, 2.0**attempt if hint is None else hint))
+                if waited + wait > self.max_retry_wait or time.monotonic() + wait > deadline:
+                    break  # the hint asks for longer than this call may take: give up
+                waited += wait
+                (self._sleep or time.sleep)(wait)
         if response.status_code == 200:
             return _details(response)
         raise _error(response)
+
+    def _post(
+        self, http: httpx.Client, url: str, headers: dict[str, str], deadline: float
+    ) -> httpx.Response:
+        """POST and read the answer, giving up once ``deadline`` has passed."""
+        with http.stream("POST", url, headers=headers) as response:
+            body = bytearray()
+            for chunk in response.iter_raw():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise PaymentUrlError(
+                        f"HTTP {response.status_code}: the body did not arrive within "
+                        f"{self.deadline:g} s"
+                    )
+        return httpx.Response(response.status_code, headers=response.headers, content=bytes(body))
 
 
 def reference_adapter(base_url: str, api_key: str, lago_id: str) -> Outcome:
     """The ``reference`` adapter: one call with ``PaymentUrlClient``, as an outcome."""
     timeout = float(os.environ.get("LAGO_TIMEOUT", DEFAULT_TIMEOUT))
+    deadline = min(DEFAULT_DEADLINE, 2 * timeout)
     try:
-        details = PaymentUrlClient(base_url, api_key, timeout=timeout).payment_url(lago_id)
+        client = PaymentUrlClient(base_url, api_key, timeout=timeout, deadline=deadline)
+        details = client.payment_url(lago_id)
     except PaymentUrlError as error:
         return failure(error.status, error.code, error.error_details, error.message)
     return success({key: value for key, value in asdict(details).items() if value is not None})

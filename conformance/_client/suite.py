@@ -6,6 +6,7 @@ import contextlib
 import os
 import queue
 import shlex
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -129,7 +130,7 @@ class _ClientRun:
             )
         assert server is not None
         assert self.subject.command is not None
-        prefix = "/lago/api/v1" if scenario.base == "self-hosted" else "/api/v1"
+        prefix = urllib.parse.urlsplit(BASE_URLS[scenario.base]).path
         return call_command(
             self.subject.command,
             server,
@@ -147,11 +148,9 @@ class _ClientRun:
         step: Callable[[str], None],
     ) -> _Judged:
         checks = [c for c in scenario.checks if c.runs_at(self.options.level)]
-        skipped = None
-        if not checks:
+        skipped = scenario.skipped_on(command=self.subject.command is not None)
+        if not any(check.runs_at(self.options.level) for check in scenario.own_checks):
             skipped = _SHOULD_AT_STRICT
-        elif self.subject.command is not None and scenario.in_process_only:
-            skipped = "needs a public host name: runs in-process only"
         if skipped is not None:
             results = [
                 CaseResult(c.name, scenario.name, c.severity, skipped=skipped)
@@ -211,7 +210,7 @@ class _ClientRun:
         return {
             "group": scenario.group,
             "severity": scenario.severity,
-            "served": [serve.describe() for serve in call.served]
+            "served": [call.shown_url(serve.describe()) for serve in call.served]
             or [s.describe() for s in scenario.serves],
             "requests": [f"{r.method} {call.shown_url(r.url)}" for r in call.requests[:5]],
             "request_count": len(call.requests),
@@ -248,8 +247,8 @@ def run_subject(
         scenarios={},
     )
     report.note(
-        f"429 answers carry 0-second hints, so no run sleeps: bounded retries are checked, the wait is not. "
-        f"A client must give up on a silent server within {HANG_BOUND_SECONDS:g} s."
+        "In-process, the sleeps a client asks for are recorded, not slept: a 429's wait counts "
+        f"as if slept. A client must give up on a silent server within {HANG_BOUND_SECONDS:g} s."
     )
     run = _ClientRun(subject, options)
     # Bodies are generated here, in order, so that a run gives the same report at any --jobs.
@@ -296,4 +295,4 @@ def _judge_all(
 
 
 def _waits(scenario: Scenario) -> bool:
-    return any(isinstance(serve, Fault) and serve.kind == "hang" for serve in scenario.serves)
+    return any(isinstance(s, Fault) and s.kind in {"hang", "trickle"} for s in scenario.serves)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -17,10 +18,13 @@ import respx
 from conformance._client.call import (
     API_KEY,
     HANG_BOUND_SECONDS,
+    OTHER_ORIGIN,
     RUNAWAY_LIMIT,
     Call,
     Fault,
     SentRequest,
+    origin_of,
+    resolve,
 )
 from conformance._client.fault_server import closed_port
 from conformance._client.outcome import outcome_problems
@@ -54,6 +58,25 @@ def _sockets_blocked() -> Iterator[None]:
         socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = saved  # type: ignore[method-assign]
 
 
+@contextlib.contextmanager
+def _sleeps_recorded(call: Call) -> Iterator[None]:
+    """``time.sleep`` and ``asyncio.sleep`` record what the client asks for, and return at once."""
+    saved, saved_async = time.sleep, asyncio.sleep
+
+    def sleep(seconds: float) -> None:
+        call.slept.append(float(seconds))
+
+    async def async_sleep(seconds: float, result: Any = None) -> Any:
+        call.slept.append(float(seconds))
+        return await saved_async(0, result)
+
+    time.sleep, asyncio.sleep = sleep, async_sleep  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        time.sleep, asyncio.sleep = saved, saved_async
+
+
 def _settle(call: Call, value: object) -> None:
     problems = outcome_problems(value)
     if problems:
@@ -69,6 +92,7 @@ def call_in_process(
 ) -> Call:
     """Call the Python ``adapter`` with every httpx request answered by respx from ``serves``."""
     call = Call(base_url, lago_id)
+    serves = tuple(resolve(serve, origin_of(base_url), OTHER_ORIGIN) for serve in serves)
 
     def answer(request: httpx.Request) -> httpx.Response:
         call.requests.append(
@@ -85,6 +109,9 @@ def call_in_process(
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
         if serve.kind == "reset":
             raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+        if serve.kind == "trickle":  # pragma: no cover - such scenarios run over HTTP only
+            call.error = "a trickling body needs real time: it is served over --command only"
+            raise _Stopped
         read = request.extensions.get("timeout", {}).get("read")
         if read is None or read > HANG_BOUND_SECONDS:
             waits = "forever (no read timeout)" if read is None else f"{read:g} s"
@@ -93,7 +120,11 @@ def call_in_process(
         raise httpx.ReadTimeout("timed out", request=request)
 
     start = time.perf_counter()
-    with _sockets_blocked(), respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
+    with (
+        _sockets_blocked(),
+        _sleeps_recorded(call),
+        respx.mock(assert_all_called=False, assert_all_mocked=True) as router,
+    ):
         router.route().mock(side_effect=answer)
         try:
             value = adapter(base_url, API_KEY, lago_id)

@@ -216,7 +216,27 @@ STRICT = DOCUMENTED | {
     # request(): `signal: ... requestParams.signal || null` and baseApiParams has no signal: no
     # timeout (undici's own headersTimeout is 300 s); the harness kills the call.
     ("never-answers", "transport_fault"),
-}
+    # Answers beyond the documented ones. request() (client.js line 112):
+    # `${baseUrl || this.baseUrl || ""}${path}` keeps a base URL's trailing slash: /api/v1//invoices
+    # (Lago's router reads it as /, so a SHOULD); a prefix, a port and http:// are kept.
+    ("base-trailing-slash", "exact_path"),
+    # baseApiParams (line 27) `redirect: "follow"`: fetch follows every redirect and the call
+    # resolves with what the other server said. Node 20's fetch (undici) drops Authorization on a
+    # cross-origin redirect, as the Fetch standard says, so the key stays home (no MUST).
+    *((f"redirect-{status}-other-origin", "no_redirect_followed") for status in (301, 302, 303, 307, 308)),
+    ("redirect-307-same-origin", "no_redirect_followed"),
+    # request(): on a 2xx `r.data = data` whatever its shape (the script reads
+    # data.invoice_payment_details as the user would): every non-object root is an empty success.
+    *((f"200-{kind}", "no_silent_success") for kind in (
+        "details-null", "details-array", "details-string", "details-number",
+        "body-null", "body-array", "body-string",
+    )),
+    # No signal, no timeout: a body that trickles in is waited for until the harness kills it.
+    ("200-trickles", "slow_body_bounded"),
+    # Passes: no retry, so long 429 hints end at once with status 429; a Latin-1 502 keeps 502
+    # (`.error` is the SyntaxError); response.json() decodes invalid UTF-8 with U+FFFD, so the
+    # 422 keeps its status and code; the key is only ever in Authorization.
+}  # fmt: skip
 PINNED = {"documented": DOCUMENTED, "strict": STRICT}
 JS_VERSIONS = {"1.53.0", "1.43.0", "1.7.0"}
 

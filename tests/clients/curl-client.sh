@@ -4,9 +4,11 @@ id=$(jq -rn --arg id "$LAGO_INVOICE_ID" '$id | @uri')
 body=$(mktemp) && head=$(mktemp) && trap 'rm -f "$body" "$head"' EXIT
 for try in 1 2 3 4; do
   status=$(curl -sS --max-time "${LAGO_TIMEOUT:-20}" -o "$body" -D "$head" -w '%{http_code}' -X POST \
-    -H "Authorization: Bearer $LAGO_API_KEY" "$LAGO_API_URL/invoices/$id/payment_url") || status=0
+    -H "Authorization: Bearer $LAGO_API_KEY" "${LAGO_API_URL%/}/invoices/$id/payment_url") || status=0
   [ "$status" = 429 ] && [ "$try" -lt 4 ] || break
-  sleep "$(tr -d '\r' < "$head" | sed -n 's/^retry-after: *\([0-9]*\)$/\1/ip')"
+  wait=$(tr -d '\r' < "$head" | sed -n 's/^retry-after: *\([0-9]*\)$/\1/ip')
+  [ "${wait:-0}" -le 5 ] || break  # a hint of more than 5 s: give up, with the 429
+  sleep "${wait:-0}"
 done
 jq -cn --argjson s "$status" --rawfile b "$body" '($b | try fromjson catch null) as $j
   | ($j | if type == "object" then . else {} end) as $o
