@@ -1,13 +1,19 @@
 """One row of ``nox -s faults``: a faulty server through both tools, or a faulty client through ours.
 
 A server is served on 127.0.0.1 (a free port, stopped afterwards), behind ``Budgeted``, which
-counts the requests and switches the fault off past the budget; each tool runs as a command, and
-its report is read back: our JSON report, schemathesis' NDJSON events.
+counts the requests and switches the fault off past the budget. Plain schemathesis runs as a
+command; ours runs through the command line's own entry point (``conformance._cli.main.main``,
+the same arguments) in the worker process, which spares an interpreter start per row. Each
+report is read back: our JSON report, schemathesis' NDJSON events.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import io
 import json
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -16,10 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conformance._cli.main import main as conformance_main
+from conformance._client.catalogue import catalogue
 from conformance._client.checks import CHECKS as CLIENT_CHECKS
 from conformance._contract.fixtures import dump_fixtures
 from conformance._mock.serve import serving
-from tests.faulty_servers import API_KEY, FaultyLago, Reply, Request
+from tests.faulty_clients import CLIENT_FAULTS, FaultyClient
+from tests.faulty_servers import API_KEY, FAULTS, FaultyLago, Reply, Request
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -120,6 +129,19 @@ def _run(
     return result.returncode, last
 
 
+def _ours(command: list[str], codes: tuple[int, ...] = (0, 1)) -> tuple[int, str]:
+    """Run our command line (``command`` as typed, after ``python -m conformance``) in-process;
+    its exit code and the last line it printed (redacted)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = conformance_main(command[3:])
+    tail = out.getvalue().strip().splitlines()[-1:] or [""]
+    last = tail[0].replace(API_KEY, REDACTED)
+    if code not in codes:
+        raise RuntimeError(f"exit {code}: {last}")
+    return code, last
+
+
 def ours_server_command(
     url: str, fixtures: Path, report_dir: Path, settings: Settings
 ) -> list[str]:
@@ -181,6 +203,15 @@ def server_row(
     return row
 
 
+def named_server_row(name: str, settings: Settings) -> Row:
+    """``server_row`` for the faithful mock or the FAULTS entry ``name`` (a worker process gets
+    the name: a fault made by a factory cannot be pickled)."""
+    if name == FAITHFUL:
+        return server_row(FAITHFUL, faithful, "-", "-", "baseline", settings)
+    fault = next(f for f in FAULTS if f.name == name)
+    return server_row(name, fault.run, fault.check, fault.severity, "server", settings)
+
+
 def _ours_on_server(
     row: Row, run: Callable[[FaultyLago, Request], Reply], tmp: Path, settings: Settings
 ) -> None:
@@ -190,7 +221,7 @@ def _ours_on_server(
     ours = Budgeted(app, settings.max_requests)
     with serving(ours) as url:
         command = ours_server_command(url + "/api/v1", fixtures, tmp / "ours", settings)
-        row.ours_exit, last = _run(command, tmp, settings, codes=(0, 1, 2))
+        row.ours_exit, last = _ours(command, codes=(0, 1, 2))
     row.ours_requests = ours.requests
     written = tmp / "ours" / "server.json"
     # Exit 2: the target refused or unusable; before any report (preflight), or mid-run.
@@ -220,7 +251,7 @@ def client_row(name: str, check: str, settings: Settings) -> Row:
         tmp = Path(scratch)
         command = client_command(name, tmp / "ours", settings)
         try:
-            row.ours_exit, _ = _run(command, ROOT, settings)  # from the root: `tests` imports
+            row.ours_exit, _ = _ours(command)
             report = json.loads((tmp / "ours" / "client.json").read_text(encoding="utf-8"))
             row.ours = findings(report)
             calls = [entry.get("calls", 0) for entry in report["metadata"]["scenarios"].values()]
@@ -232,10 +263,31 @@ def client_row(name: str, check: str, settings: Settings) -> Row:
 
 
 def client_command(name: str, report_dir: Path, settings: Settings) -> list[str]:
-    """``lago-conformance client`` on the CLIENT_FAULTS entry ``name``, at --level strict."""
-    command = [sys.executable, "-m", "conformance", "client", "--adapter",
-               f"tests.detection:{CLIENT_PREFIX}{name}", "--level", "strict",
+    """``lago-conformance client`` on the CLIENT_FAULTS entry ``name``, at --level strict.
+
+    In-process as ``--adapter tests.detection:client-NAME``; a fault meant for a scenario that
+    runs over ``--command`` only (real time) goes as that command, on that scenario.
+    """
+    command = [sys.executable, "-m", "conformance", "client", "--level", "strict",
                "--seed", str(settings.seed), "--report-dir", str(report_dir)]  # fmt: skip
+    fault = next((f for f in CLIENT_FAULTS if f.name == name), None)
+    only = {scenario.name: scenario.only for scenario in catalogue()}
+    if fault is not None and only.get(fault.scenario) == "command":
+        command += ["--command", _as_command(fault.client), "--scenario", fault.scenario]
+    else:
+        command += ["--adapter", f"tests.detection:{CLIENT_PREFIX}{name}"]
     if settings.max_examples is not None:
         command += ["--max-examples", str(settings.max_examples)]
     return command
+
+
+def _as_command(client: object) -> str:
+    """A FaultyClient as the command ``python -m tests.faulty_clients FLAG=JSON ...``."""
+    if not isinstance(client, FaultyClient):
+        raise ValueError(f"{client!r} cannot run as a command")
+    flags = [
+        f"{field.name}={json.dumps(getattr(client, field.name))}"
+        for field in dataclasses.fields(client)
+        if getattr(client, field.name) != field.default
+    ]
+    return shlex.join([sys.executable, "-m", "tests.faulty_clients", *flags])

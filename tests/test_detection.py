@@ -12,7 +12,7 @@ import pytest
 import tests.detection as detection
 from tests.detection import apply_baseline, run_all
 from tests.detection_report import commands, totals, write_reports
-from tests.detection_runs import FAITHFUL, Row, Settings, server_row
+from tests.detection_runs import FAITHFUL, Row, Settings, client_command, server_row
 from tests.faulty_clients import CLIENT_FAULTS
 from tests.faulty_servers import API_KEY, FAULTS, FaultyLago, Reply, Request
 
@@ -66,10 +66,12 @@ def test_the_reports_hold_the_rows_and_never_the_key(rows: list[Row], tmp_path: 
     assert data["totals"]["servers_caught_only_by_us"] == 0
     assert data["totals"]["clients_caught_by_us"] == 1
     assert "| faithful-mock | baseline | - | - | - | no failure |" in text
-    assert (
-        "| swallows-422 | client | `error_fields` (MUST) | error_fields (MUST) | yes | n/a |"
-        in text
-    )
+    client = next(line for line in text.splitlines() if line.startswith("| swallows-422 |"))
+    # Its row names the check meant for it, then every check that found it (the cell is ours).
+    found = ", ".join(f"{check} ({severity})" for check, severity in sorted(rows[2].ours.items()))
+    assert client.startswith(f"| swallows-422 | client | `error_fields` (MUST) | {found} | yes |")
+    assert "error_fields (MUST)" in found
+    assert "| yes | n/a |" in client  # schemathesis has no client side
 
 
 def refuses_every_key(server: FaultyLago, request: Request) -> Reply:
@@ -133,4 +135,13 @@ def test_the_recorded_commands_are_what_a_user_types(
     assert "--max-examples" not in cmds["schemathesis"]  # its default budget (ours: --max-requests)
     assert all(API_KEY not in line for line in cmds.values())
     assert cmds["schemathesis"].startswith("schemathesis run openapi/payment-url.yaml --url ")
-    assert cmds["ours_client"].startswith("lago-conformance client --adapter tests.detection:")
+    assert cmds["ours_client"].startswith("lago-conformance client --level strict --seed 0")
+    assert cmds["ours_client"].endswith("--adapter tests.detection:client-NAME")
+
+
+def test_a_fault_for_a_command_only_scenario_runs_as_that_command() -> None:
+    fault = next(f for f in CLIENT_FAULTS if f.name == "no-total-deadline")
+    command = client_command(fault.name, Path("DIR"), Settings())
+    assert command[command.index("--scenario") + 1] == "200-trickles"
+    typed = command[command.index("--command") + 1]
+    assert typed.endswith("-m tests.faulty_clients deadline=null")
