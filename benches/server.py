@@ -34,7 +34,7 @@ from conformance._version import __version__
 __all__ = ["bare_app", "main", "write_bench_report"]
 
 MOCK_TARGET_RATIO = 2.0
-SERVER_TARGET_SECONDS = 20.0
+SERVER_TARGET_SECONDS = 10.0
 SERVER_TARGET_RATIO = 1.5
 _BARE_BODY = json.dumps(
     {"invoice_payment_details": {"lago_invoice_id": "1a901a90-1a90-1a90-1a90-1a901a901a90"}}
