@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:
     from conformance._contract.spec import Spec
     from conformance._server.exchange import Exchange
 
-__all__ = ["Answer", "Expectation", "Kind"]
+__all__ = ["OPERATION_KINDS", "Answer", "Expectation", "Kind", "verb_kind"]
 
 Kind = Literal[
     "any",
@@ -25,6 +25,18 @@ Kind = Literal[
     "cast_form",
     "scheme_case",
 ]
+
+
+def verb_kind(method: str) -> Kind:
+    """What another verb on the route is: one that must never succeed (GET, PUT, PATCH, DELETE:
+    a 2xx is a MUST finding), or one HTTP lets a gateway answer (HEAD, OPTIONS, TRACE...)."""
+    return "wrong_verb" if method in ("GET", "PUT", "PATCH", "DELETE") else "other_verb"
+
+
+# The kinds of a POST on the documented operation: every kind but another verb's.
+OPERATION_KINDS: tuple[str, ...] = tuple(
+    kind for kind in get_args(Kind) if kind not in ("wrong_verb", "other_verb")
+)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from conformance._contract.rules import (
     REASON_PHRASES,
 )
 from conformance._report.findings import Check, Problem
+from conformance._server.answer import OPERATION_KINDS
 from conformance._server.lago_checks import (
     invoice_echo,
     invoice_not_found,
@@ -201,18 +202,7 @@ def unknown_invoice(answer: Answer) -> Iterator[Problem]:
 
 
 # The published contract speaks of POST only: what another verb gets is judged by fewer checks.
-_OPERATION = (
-    "any",
-    "reject",
-    "unauthorized",
-    "payable",
-    "reason",
-    "not_found",
-    "hostile",
-    "near_absent",
-    "cast_form",
-    "scheme_case",
-)
+_OPERATION = OPERATION_KINDS
 
 
 def _check(

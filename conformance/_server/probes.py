@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from conformance._contract.fixtures import PAYABLE
-from conformance._server.answer import Expectation
+from conformance._server.answer import Expectation, verb_kind
 
 if TYPE_CHECKING:
     import random
@@ -184,9 +184,8 @@ class Probes:
         run = self.run
         lago_id = self.named() or run.random_uuid()
         for method in METHODS:
-            kind: Kind = "wrong_verb" if method in ("PUT", "PATCH", "DELETE") else "other_verb"
             scenario = f"probe/method/{method}"
-            run.send(scenario, method, lago_id, run.target.bearer(), Expectation(kind))
+            run.send(scenario, method, lago_id, run.target.bearer(), Expectation(verb_kind(method)))
 
     def consistent(self) -> None:
         """Send the run's identical request once more (an unknown uuid, with the key)."""

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from conformance._contract.document import load_document
-from conformance._server.answer import Expectation
+from conformance._server.answer import Expectation, verb_kind
 from conformance._server.generation import case_phase, generate_cases
 from conformance._server.target import BudgetExhausted, TargetUnusable, Unsendable
 
@@ -40,7 +40,7 @@ def _plan(case: schemathesis.Case[Any], target: Target) -> tuple[str | None, Exp
         # A well-formed bearer: send the run's key, so the case exercises the id, not the auth.
         authorization = target.bearer()
     if method != "POST":
-        return authorization, Expectation("wrong_verb")
+        return authorization, Expectation(verb_kind(method))
     valid_id = _UUID.fullmatch(str(case.path_parameters.get("lago_id", ""))) is not None
     if authorization != target.bearer():
         # With a malformed id as well, a router may answer 404 before auth looks: both are fine.

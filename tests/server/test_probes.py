@@ -137,3 +137,40 @@ def test_near_misses_of_the_key_never_reach_a_report() -> None:
     reproductions = [f["reproduce"] for r in json.loads(text)["results"] for f in r["findings"]]
     assert reproductions
     assert all(" [REDACTED]'" in line for line in reproductions if "Authorization" in line)
+
+
+def _verbs_answered_otherwise(server: FaultyLago, request: Request) -> Reply:
+    if request.method == "OPTIONS":  # a gateway's CORS answer
+        return Reply(204, b"", ())
+    if request.method == "HEAD":
+        return Reply(200, b"", ())
+    if request.method == "TRACE":
+        return Reply(404, b'{"status":404,"error":"Not Found","code":"invoice_not_found"}')
+    return server.faithful(request)
+
+
+def test_router_not_found_judges_each_verb_as_rails_answers_it() -> None:
+    report = run_suite(FaultyLago(_verbs_answered_otherwise))
+    flagged = {(r.check, r.scenario) for r in report.results if r.findings}
+    probes = {scenario for check, scenario in flagged if scenario.startswith("probe/")}
+    assert probes == {"probe/method/OPTIONS", "probe/method/HEAD", "probe/method/TRACE"}
+    # HTTP allows each, whoever sends it (the probes or schemathesis' other verbs): Lago's
+    # behaviour (SHOULD) only, never unsupported_method.
+    assert {check for check, _scenario in flagged} == {"router_not_found"}
+    assert report.exit_code == 0
+
+
+def _odd_ids_unauthorized(server: FaultyLago, request: Request) -> Reply:
+    """An auth layer that refuses an odd path before the lookup, whatever the key."""
+    odd = cast_uuid(urllib.parse.unquote(request.lago_id)) is None
+    if request.method == "POST" and "%" in request.lago_id and odd:
+        return Reply(401, b'{"status":401,"error":"Unauthorized"}')
+    return server.faithful(request)
+
+
+def test_a_hostile_id_answered_401_with_the_right_key_is_not_lagos_answer() -> None:
+    report = run_suite(FaultyLago(_odd_ids_unauthorized))
+    flagged = {(r.check, r.scenario) for r in report.results if r.findings}
+    assert ("invoice_not_found", "probe/hostile-id/nul") in flagged
+    assert {check for check, _scenario in flagged} == {"invoice_not_found"}
+    assert report.exit_code == 0
