@@ -105,8 +105,10 @@ def print_summary(report: Report, paths: list[Path], stream: TextIO | None = Non
     for finding in report.findings:
         console.print()
         console.print(finding.render(), markup=False, soft_wrap=True)
-    verdict = "conformant" if report.conformant else "NOT conformant"
     console.print()
+    if report.incomplete is not None and report.aborted is None:
+        console.print(f"incomplete: {report.incomplete}", markup=False, soft_wrap=True)
+    verdict = "NOT conformant" if report.verdict == "not conformant" else report.verdict
     console.print(
         f"{verdict} at --fail-on {report.fail_on}; reports: {', '.join(map(str, paths))}",
         markup=False,

@@ -78,10 +78,15 @@ class Finding:
     # acceptance expired (counts again).
     accepted: str | None = None
     expired: str | None = None
+    # What Lago itself answered to the same request (the twin), when the oracle decided; then
+    # ``received`` is the target's answer and ``expected`` says which relation broke.
+    lago: str = ""
 
     def render(self) -> str:
         """``Title`` / blank / ``Received:`` / ``Expected:`` / ``Source:`` and the reproduction."""
         text = f"[{self.severity}] {self.title}\n\nReceived: {self.received}\nExpected: {self.expected}"
+        if self.lago:
+            text += f"\nLago answered: {self.lago}"
         if self.source:
             text += f"\nSource: {self.source}"
         if self.reproduce:
@@ -117,11 +122,18 @@ class Check(Generic[T]):
         return runs_at(self.severity, level)
 
     def finding(
-        self, problem: Problem, reproduce: str, secrets: Iterable[str], *, title: str | None = None
+        self,
+        problem: Problem,
+        reproduce: str,
+        secrets: Iterable[str],
+        *,
+        title: str | None = None,
+        lago: str = "",
     ) -> Finding:
-        """The finding for ``problem``, with every secret redacted."""
-        fields = (title or problem.title, problem.received, problem.expected, reproduce)
-        return Finding(self.name, self.severity, *redact(fields, secrets), source=self.source)
+        """The finding for ``problem``, with every secret redacted; ``lago``: Lago's own answer."""
+        fields = (title or problem.title, problem.received, problem.expected, reproduce, lago)
+        *head, lago = redact(fields, secrets)
+        return Finding(self.name, self.severity, *head, source=self.source, lago=lago)
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,9 @@ class Report:
     timestamp: str = field(default_factory=_now)
     tool_version: str = __version__
     aborted: str | None = None
+    # What the run set out to judge and did not, and why (rate-limited throughout, timed out, out
+    # of budget before a scenario ran): such a run is never conformant, and exits 2.
+    incomplete: str | None = None
     # Wall-clock seconds per scenario: shown by nothing that is written, so reports compare.
     timings: dict[str, float] = field(default_factory=dict, repr=False)
     # Baseline entries that matched nothing: each fails the run (see _report/baseline.py).
@@ -221,12 +236,25 @@ class Report:
 
     @property
     def conformant(self) -> bool:
-        """No finding at or above ``fail_on`` but accepted ones, and no stale baseline entry."""
+        """No finding at or above ``fail_on`` but accepted ones, no stale baseline entry, and a
+        run that judged what it set out to (not aborted, not incomplete)."""
+        if self.aborted is not None or self.incomplete is not None:
+            return False
         return not self.stale and not any(result.counted(self.fail_on) for result in self.results)
 
     @property
-    def exit_code(self) -> int:
-        """0 when conformant at ``fail_on``, 1 when there are findings that count, 2 if aborted."""
+    def verdict(self) -> Literal["conformant", "not conformant", "incomplete", "aborted"]:
+        """The run in one word: ``aborted`` and ``incomplete`` runs judged too little to say."""
         if self.aborted is not None:
+            return "aborted"
+        if self.incomplete is not None:
+            return "incomplete"
+        return "conformant" if self.conformant else "not conformant"
+
+    @property
+    def exit_code(self) -> int:
+        """0 when conformant at ``fail_on``, 1 when there are findings that count, 2 when the run
+        was aborted or incomplete."""
+        if self.aborted is not None or self.incomplete is not None:
             return 2
         return 0 if self.conformant else 1

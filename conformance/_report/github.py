@@ -46,6 +46,8 @@ def _findings(report: Report) -> Iterator[tuple[str, Finding]]:
 def _verdict(report: Report) -> str:
     if report.aborted is not None:
         return f"aborted ({report.aborted})"
+    if report.incomplete is not None:
+        return f"incomplete ({report.incomplete})"
     return "conformant" if report.conformant else "NOT conformant"
 
 

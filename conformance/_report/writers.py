@@ -39,6 +39,8 @@ def to_json(report: Report) -> dict[str, Any]:
         "fail_on": report.fail_on,
         "seed": report.seed,
         "conformant": report.conformant,
+        "verdict": report.verdict,
+        "incomplete": report.incomplete,
         "counts": report.counts(),
         "metadata": report.metadata
         if report.aborted is None
@@ -61,6 +63,7 @@ def to_json(report: Report) -> dict[str, Any]:
                         "expected": finding.expected,
                         "reproduce": finding.reproduce,
                         "source": finding.source,
+                        **({"lago": finding.lago} if finding.lago else {}),
                         **_baseline(finding),
                     }
                     for finding in result.findings
@@ -156,8 +159,10 @@ def markdown_overview(report: Report, heading: str, table_title: str) -> list[st
 
 def write_markdown(report: Report, stream: TextIO) -> None:
     """A short summary fit for a CI job summary."""
-    verdict = "conformant" if report.conformant else "NOT conformant"
+    verdict = "NOT conformant" if report.verdict == "not conformant" else report.verdict
     lines = markdown_overview(report, f"# lago-conformance {report.suite}: {verdict}", "## {}")
+    if report.incomplete is not None:
+        lines += ["", f"**Incomplete:** {cell(report.incomplete)}"]
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {cell(note)}" for note in report.notes]
     findings = report.findings
@@ -171,6 +176,8 @@ def write_markdown(report: Report, stream: TextIO) -> None:
                 f"- received: {cell(finding.received)}",
                 f"- expected: {cell(finding.expected)}",
             ]
+            if finding.lago:
+                lines.append(f"- Lago answered: {cell(finding.lago)}")
             if finding.source:
                 lines.append(f"- source: {cell(finding.source)}")
             lines += [f"- {cell(text)}" for text in _baseline(finding).values()]
