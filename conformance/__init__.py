@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         PaymentUrlError,
         reference_adapter,
     )
-    from conformance._client.suite import ClientOptions
+    from conformance._client.options import ClientOptions
     from conformance._contract.document import (
         DOCUMENTED_STATUSES,
         NOT_FOUND_CODES,
@@ -62,7 +62,7 @@ _WHERE = {
         "PaymentUrlError",
         "reference_adapter",
     ),
-    "conformance._client.suite": ("ClientOptions",),
+    "conformance._client.options": ("ClientOptions",),
     "conformance._contract.document": (
         "DOCUMENTED_STATUSES",
         "NOT_FOUND_CODES",

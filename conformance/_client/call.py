@@ -8,6 +8,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from conformance._client.answers import Answer
 from conformance._contract.rules import Reply
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class Fault:
         }[self.kind]
 
 
-Serve = Reply | Fault
+Serve = Reply | Fault | Answer
 
 
 def origin_of(url: str) -> str:
@@ -106,6 +107,26 @@ class Call:
     seconds: float = 0.0
     # In-process, the seconds the client asked time.sleep or asyncio.sleep for (not slept).
     slept: list[float] = field(default_factory=list)
+    # In-process, the other waits the virtual clock counted: ("read timeout", s), ("slow body", s).
+    waited: list[tuple[str, float]] = field(default_factory=list)
+    # A generated case with a relation: its name, and the call on the answer's twin.
+    relation: str | None = None
+    twin: Call | None = None
+
+    @property
+    def virtual(self) -> float:
+        """The seconds the virtual clock advanced: sleeps, read timeouts, a slow body's gaps."""
+        return sum(self.slept) + sum(seconds for _, seconds in self.waited)
+
+    @property
+    def elapsed(self) -> float:
+        """How long the call took, every wait counted: real time plus the virtual clock's."""
+        return self.seconds + self.virtual
+
+    @property
+    def answered(self) -> bool:
+        """Whether any answer (not a network fault) was served."""
+        return any(isinstance(serve, (Reply, Answer)) for serve in self.served)
 
     @property
     def last_reply(self) -> Reply | None:

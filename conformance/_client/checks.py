@@ -17,6 +17,20 @@ from conformance._client.answer_checks import (
     no_retry_after_4xx,
     success_details,
 )
+from conformance._client.invariants import (
+    call_within_bound,
+    key_never_in_outcome,
+    no_resend_after_4xx,
+)
+from conformance._client.oracle import served_as_answered, served_as_documented, served_in_full
+from conformance._client.relations import (
+    ignores_charset,
+    ignores_framing,
+    ignores_header_case,
+    ignores_member_order,
+    ignores_unknown_members,
+    ignores_whitespace,
+)
 from conformance._client.request_checks import (
     base_url_joined,
     exact_path,
@@ -46,6 +60,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_ERROR_FIELDS",
+    "CALL_WITHIN_BOUND",
+    "GENERATED",
+    "INVARIANTS",
+    "KEY_NEVER_IN_OUTCOME",
+    "NO_RESEND_AFTER_4XX",
     "ALL_SUCCESS_FIELDS",
     "BASE_URL_JOINED",
     "CHECKS",
@@ -112,6 +131,20 @@ SOURCES: dict[str, str] = {
     "base_url_joined": "#/servers (the endpoint's path is appended to the server URL)",
     "exact_path": "RFC 3986 section 3.3 (an empty segment is a segment: // is not /)",
     "slow_body_bounded": "RFC 9112 section 6.2 (a body of Content-Length bytes), 30 s bound",
+    "served_as_documented": f"{_OP}/responses (a documented answer is that success or failure)",
+    "served_as_answered": "RFC 9110 section 15 (the status is the answer's meaning), RFC 8259",
+    "served_in_full": f"{_OP}/responses (the served fields; absent is not empty)",
+    "ignores_header_case": "RFC 9110 section 5.1 (field names are case-insensitive)",
+    "ignores_charset": "RFC 8259 section 8.1 (JSON is UTF-8; the parameter adds nothing)",
+    "ignores_member_order": "RFC 8259 section 4 (an object is an unordered collection)",
+    "ignores_whitespace": "RFC 8259 section 2 (insignificant whitespace)",
+    "ignores_unknown_members": f"{_OP}/responses (no additionalProperties: false)",
+    "ignores_framing": "RFC 9112 section 6 (Content-Length or chunked: the same content)",
+    "key_never_in_outcome": "#/components/securitySchemes/bearerAuth, RFC 6750 section 5.3 "
+    "(a bearer token is not to be logged or leaked)",
+    "no_resend_after_4xx": "RFC 9110 section 9.2.2 (POST is not idempotent) and 15.5 (a 4xx "
+    "refuses the request itself)",
+    "call_within_bound": "30 s bound, every wait counted (the virtual clock in-process)",
 }
 
 
@@ -136,8 +169,41 @@ UNDECODABLE_BODY = _check("MUST", undecodable_body)
 BASE_URL_JOINED = _check("MUST", base_url_joined, needs_outcome=False)
 EXACT_PATH = _check("SHOULD", exact_path, needs_outcome=False)
 SLOW_BODY_BOUNDED = _check("SHOULD", slow_body_bounded)
+SERVED_AS_DOCUMENTED = _check("MUST", served_as_documented)
+SERVED_AS_ANSWERED = _check("SHOULD", served_as_answered)
+SERVED_IN_FULL = _check("SHOULD", served_in_full)
+RELATION_CHECKS = tuple(
+    _check("SHOULD", judge)
+    for judge in (
+        ignores_header_case,
+        ignores_charset,
+        ignores_member_order,
+        ignores_whitespace,
+        ignores_unknown_members,
+        ignores_framing,
+    )
+)
+KEY_NEVER_IN_OUTCOME = _check("MUST", key_never_in_outcome, needs_outcome=False)
+NO_RESEND_AFTER_4XX = _check("SHOULD", no_resend_after_4xx, needs_outcome=False)
+CALL_WITHIN_BOUND = _check("SHOULD", call_within_bound)
+# Invariants on every call; the key's two ride along every scenario, the other two wherever a
+# scenario's own checks do not already judge the same (see catalogue.py).
+INVARIANTS: tuple[Check[Call], ...] = (
+    KEY_ONLY_IN_AUTHORIZATION,
+    KEY_NEVER_IN_OUTCOME,
+    NO_RESEND_AFTER_4XX,
+    CALL_WITHIN_BOUND,
+)
 # Checks that ride along every scenario that runs: they never make a scenario run by themselves.
-EVERY_SCENARIO: tuple[Check[Call], ...] = (KEY_ONLY_IN_AUTHORIZATION,)
+EVERY_SCENARIO: tuple[Check[Call], ...] = (KEY_ONLY_IN_AUTHORIZATION, KEY_NEVER_IN_OUTCOME)
+# The checks of the generated answers: the oracle, the relations, the invariants.
+GENERATED: tuple[Check[Call], ...] = (
+    SERVED_AS_DOCUMENTED,
+    SERVED_AS_ANSWERED,
+    SERVED_IN_FULL,
+    *RELATION_CHECKS,
+    *INVARIANTS,
+)
 
 # Every client check, in the order the catalogue first uses them.
 CHECKS: tuple[Check[Call], ...] = (
@@ -162,6 +228,13 @@ CHECKS: tuple[Check[Call], ...] = (
     RATE_LIMIT_WAIT_BOUNDED,
     UNDECODABLE_BODY,
     SLOW_BODY_BOUNDED,
+    KEY_NEVER_IN_OUTCOME,
+    NO_RESEND_AFTER_4XX,
+    CALL_WITHIN_BOUND,
+    SERVED_AS_DOCUMENTED,
+    SERVED_AS_ANSWERED,
+    SERVED_IN_FULL,
+    *RELATION_CHECKS,
 )
 
 
@@ -174,7 +247,7 @@ def judge_call(
     missing_reported = False
     for check in checks:
         if check.applies_to(kind):
-            if check.kinds is not None and wants_reply and not call.last_reply:
+            if check.kinds is not None and wants_reply and not call.answered:
                 received = f"{len(call.requests)} request(s) answered, outcome {call.outcome}"
                 problems[check.name].append(
                     Problem(

@@ -13,9 +13,11 @@ import contextlib
 import socket
 import struct
 import threading
+import time
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from conformance._client.answers import Answer
 from conformance._client.call import RUNAWAY_LIMIT, Fault, SentRequest, resolve
 from conformance._contract.rules import Reply
 
@@ -30,6 +32,8 @@ _READ_TIMEOUT = 10.0
 _MAX_HEAD = 64 * 1024
 # A trickled 200: valid JSON once whole, which at a byte a second takes longer than any kill.
 _TRICKLED = b'{"invoice_payment_details":{"payment_url":"https://foo.bar"}' + b" " * 60 + b"}"
+# Over HTTP a slow answer's gaps are real: each is capped at this many seconds.
+SLOW_GAP_CAP = 0.2
 
 
 def closed_port() -> int:
@@ -159,7 +163,9 @@ class FaultServer:
             try:
                 request = _read_request(conn)
                 serve = None if request is None else self._next(*request)
-                if isinstance(serve, Reply):
+                if isinstance(serve, Answer) and request is not None:
+                    self._answer(conn, serve, request[2].get("accept-encoding", ""))
+                elif isinstance(serve, Reply):
                     conn.sendall(_head(serve, len(serve.body)) + serve.body)
                 elif isinstance(serve, Fault) and serve.kind == "reset":
                     reply = Reply(200, b'{"invoice_payment_details":{"payment_url":"https://')
@@ -176,6 +182,36 @@ class FaultServer:
                         conn.sendall(_TRICKLED[index : index + 1])
             except OSError:
                 return
+
+
+    def _answer(self, conn: socket.socket, answer: Answer, accept_encoding: str) -> None:
+        """A generated answer: its headers as written, its framing, coding and transport."""
+        answer = answer.resolved(time.time())
+        headers, body = answer.wire(accept_encoding)
+        try:
+            phrase = HTTPStatus(answer.status).phrase
+        except ValueError:
+            phrase = "Status"
+        framing = "transfer-encoding: chunked" if answer.framing == "chunked" else (
+            f"content-length: {len(body)}"
+        )
+        lines = [f"HTTP/1.1 {answer.status} {phrase}", *(f"{n}: {v}" for n, v in headers)]
+        head = "\r\n".join([*lines, framing, "connection: close"]) + "\r\n\r\n"
+        conn.sendall(head.encode("latin-1", "replace"))
+        if answer.transport in ("cut", "reset"):
+            part = body[: len(body) // 2]
+            conn.sendall(b"%x\r\n%s\r\n" % (len(part), part) if answer.framing == "chunked" else part)
+            if answer.transport == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
+        for piece in answer.split(body):
+            if answer.transport == "slow" and self._release.wait(min(answer.gap, SLOW_GAP_CAP)):
+                return
+            if answer.framing == "chunked":
+                piece = b"%x\r\n%s\r\n" % (len(piece), piece) if piece else b""
+            conn.sendall(piece)
+        if answer.framing == "chunked":
+            conn.sendall(b"0\r\n\r\n")
 
 
 @contextlib.contextmanager

@@ -150,7 +150,7 @@ def rate_limit_wait_bounded(call: Call) -> list[Problem]:
     """A 429 whose hint asks for an hour: the client gives up or caps its wait, and the call ends
     within the bound as a failure with status 429 (in-process, the sleeps asked for count)."""
     outcome, problems = call.reported, []
-    total = call.seconds + sum(call.slept)
+    total = call.elapsed
     if total > HANG_BOUND_SECONDS:
         asked = f"; sleeps asked: {', '.join(f'{s:g} s' for s in call.slept)}" if call.slept else ""
         problems.append(

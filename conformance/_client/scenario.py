@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from conformance._client.call import INVOICE_ID
-from conformance._client.checks import EVERY_SCENARIO
+from conformance._client.checks import INVARIANTS
 
 if TYPE_CHECKING:
     from conformance._client.call import Call, Serve
@@ -44,11 +44,15 @@ class Scenario:
     only: Literal["", "in-process", "command"] = ""
     why: str = ""
     generated: bool = False
+    # The generated answers (generated_scenario.py): cases drawn, not ``serves``.
+    explore: bool = False
 
     @property
     def own_checks(self) -> tuple[Check[Call], ...]:
-        """Its checks but those that ride along every scenario (they never make it run)."""
-        return tuple(check for check in self.checks if check not in EVERY_SCENARIO)
+        """Its checks but the invariants that ride along (they never make it run)."""
+        if self.explore:
+            return self.checks
+        return tuple(check for check in self.checks if check not in INVARIANTS)
 
     @property
     def severity(self) -> Severity:

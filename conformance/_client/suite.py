@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
-import shlex
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from conformance._client.adapters import Subject, command_subject, load_adapter
-from conformance._client.call import API_KEY, COMMAND_TIMEOUT, HANG_BOUND_SECONDS, Fault
+from conformance._client.call import API_KEY, HANG_BOUND_SECONDS, Fault
 from conformance._client.catalogue import BASE_URLS, catalogue, generated_bodies
 from conformance._client.checks import judge_call
 from conformance._client.fault_server import fault_server
+from conformance._client.generated_scenario import case_count, judge_generated
+from conformance._client.options import ClientOptions, reproduce_line
 from conformance._client.transports import call_command, call_in_process
 from conformance._contract.document import spec_metadata
 from conformance._contract.rules import Reply
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from conformance._client.call import Call, Serve
     from conformance._client.catalogue import Scenario
     from conformance._client.fault_server import FaultServer
-    from conformance._contract.levels import FailOn, Level
-    from conformance._contract.spec import Spec
-    from conformance._report.baseline import Baseline
     from conformance._report.findings import Check, Finding, Problem
 
 __all__ = ["ClientOptions", "run_subject", "scenario_names", "subject_for"]
@@ -38,33 +35,6 @@ __all__ = ["ClientOptions", "run_subject", "scenario_names", "subject_for"]
 # Findings kept per check and scenario: generated bodies that fail alike need not all be listed.
 _MAX_FINDINGS = 3
 _SHOULD_AT_STRICT = "SHOULD checks run at --level strict"
-
-
-@dataclass(frozen=True)
-class ClientOptions:
-    """Which client to judge and how: a Python adapter (a built-in name, ``module:attr`` or a
-    callable ``payment_url(base_url, api_key, lago_id) -> outcome``) or a ``command``."""
-
-    adapter: str | Callable[[str, str, str], Any] = "reference"
-    command: str | None = None
-    level: Level = "strict"
-    fail_on: FailOn = "must"
-    seed: int = 0
-    max_examples: int = 100
-    scenarios: tuple[str, ...] = ()
-    timeout: float = COMMAND_TIMEOUT
-    # Scenarios run at once for a command (each with its own server); None: one per core.
-    # In-process adapters run one at a time: respx patches httpx for the whole process.
-    jobs: int | None = None
-    spec: Spec | None = None  # None: the bundled contract
-    # Accepted findings, applied to the report by run_*_suite (None: none accepted).
-    baseline: Baseline | None = None
-
-    def jobs_for(self, subject: Subject) -> int:
-        """How many scenarios run at once for ``subject``."""
-        if subject.command is None:
-            return 1
-        return max(1, self.jobs if self.jobs is not None else (os.cpu_count() or 1))
 
 
 @dataclass
@@ -90,22 +60,6 @@ def subject_for(options: ClientOptions) -> Subject:
 def scenario_names() -> list[str]:
     """Every scenario's name, in catalogue order."""
     return [scenario.name for scenario in catalogue()]
-
-
-def _reproduce(subject: Subject, options: ClientOptions, scenario: str) -> str:
-    # A built-in adapter that runs as a command (lago-javascript-client) is named, not spelled out.
-    how = (
-        f"--command {shlex.quote(subject.command)}"
-        if subject.command and subject.name == "command"
-        else f"--adapter {shlex.quote(subject.name)}"
-    )
-    line = (
-        f"lago-conformance client {how} --level {options.level} --seed {options.seed} "
-        f"--scenario {scenario}"
-    )
-    extra = f" --max-examples {options.max_examples}" if scenario == "200-generated" else ""
-    spec = f" --spec {shlex.quote(options.spec.path)}" if options.spec else ""
-    return line + extra + spec
 
 
 def _variants(scenario: Scenario, options: ClientOptions) -> list[tuple[Serve, ...]]:
@@ -147,6 +101,12 @@ class _ClientRun:
         server: FaultServer | None,
         step: Callable[[str], None],
     ) -> _Judged:
+        if scenario.explore:
+            jobs = self.options.jobs_for(self.subject)
+            results, record, verdict, seconds = judge_generated(
+                self.subject, self.options, scenario, jobs, step
+            )
+            return _Judged(results, record, verdict, seconds)
         checks = [c for c in scenario.checks if c.runs_at(self.options.level)]
         skipped = scenario.skipped_on(command=self.subject.command is not None)
         if not any(check.runs_at(self.options.level) for check in scenario.own_checks):
@@ -201,7 +161,7 @@ class _ClientRun:
         received = f"{problem.received}; served: {call.served_text(scenario.serves)}"
         return check.finding(
             problem._replace(received=received),
-            _reproduce(self.subject, self.options, scenario.name),
+            reproduce_line(self.subject, self.options, scenario.name),
             (API_KEY,),
             title=f"{scenario.name}: {problem.title}",
         )
@@ -224,7 +184,9 @@ def run_subject(
 ) -> Report:
     """Serve the catalogue (or the scenarios the options name) to ``subject``, judge each call."""
     chosen = catalogue(options.spec)
-    if options.scenarios:
+    if options.replay is not None:
+        chosen = [scenario for scenario in chosen if scenario.explore]
+    elif options.scenarios:
         unknown = sorted(set(options.scenarios) - {scenario.name for scenario in chosen})
         if unknown:
             raise UsageError(
@@ -243,6 +205,7 @@ def run_subject(
         adapter=subject.identity(),
         hang_bound_seconds=HANG_BOUND_SECONDS,
         max_examples=options.max_examples,
+        explore=case_count(subject, options),
         **spec_metadata(options.spec),
         scenarios={},
     )
@@ -273,8 +236,12 @@ def _judge_all(
     step: Callable[[str], None],
 ) -> list[_Judged]:
     """Each scenario's judgement, in catalogue order; ``jobs`` at once, each on its own server."""
-    if run.subject.command is None:
+    if run.subject.command is None or all(scenario.explore for scenario in chosen):
         return [run.scenario(sc, vs, None, step) for sc, vs in zip(chosen, variants, strict=True)]
+    # The generated answers spread over --jobs servers of their own: after the others.
+    if chosen[-1].explore:
+        head = _judge_all(run, chosen[:-1], variants[:-1], jobs, step)
+        return [*head, run.scenario(chosen[-1], variants[-1], None, step)]
     with contextlib.ExitStack() as stack:
         servers: queue.Queue[FaultServer] = queue.Queue()
         for _ in range(min(jobs, len(chosen)) or 1):

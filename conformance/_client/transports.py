@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import respx
 
+from conformance._client.answers import Answer
 from conformance._client.call import (
     API_KEY,
     HANG_BOUND_SECONDS,
@@ -26,6 +26,7 @@ from conformance._client.call import (
     origin_of,
     resolve,
 )
+from conformance._client.clock import virtual_clock, wait
 from conformance._client.fault_server import closed_port
 from conformance._client.outcome import outcome_problems
 
@@ -58,23 +59,33 @@ def _sockets_blocked() -> Iterator[None]:
         socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = saved  # type: ignore[method-assign]
 
 
+_TLS: dict[tuple[object, ...], Any] = {}
+
+
 @contextlib.contextmanager
-def _sleeps_recorded(call: Call) -> Iterator[None]:
-    """``time.sleep`` and ``asyncio.sleep`` record what the client asks for, and return at once."""
-    saved, saved_async = time.sleep, asyncio.sleep
+def _tls_shared() -> Iterator[None]:
+    """Each httpx client a call builds gets a shared TLS context: respx answers without TLS, and
+    building one costs 25 ms, which a client calling ``httpx.post`` pays on every call."""
+    module: Any = getattr(httpx, "_transports", None)
+    default = getattr(module, "default", None)
+    real = getattr(default, "create_ssl_context", None)
+    if real is None:  # pragma: no cover - another httpx: nothing to share
+        yield
+        return
 
-    def sleep(seconds: float) -> None:
-        call.slept.append(float(seconds))
+    def shared(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+        if cert is not None or not isinstance(verify, (bool, str)):
+            return real(verify=verify, cert=cert, trust_env=trust_env)
+        key = (verify, trust_env)
+        if key not in _TLS:
+            _TLS[key] = real(verify=verify, cert=cert, trust_env=trust_env)
+        return _TLS[key]
 
-    async def async_sleep(seconds: float, result: Any = None) -> Any:
-        call.slept.append(float(seconds))
-        return await saved_async(0, result)
-
-    time.sleep, asyncio.sleep = sleep, async_sleep  # type: ignore[assignment]
+    default.create_ssl_context = shared
     try:
         yield
     finally:
-        time.sleep, asyncio.sleep = saved, saved_async
+        default.create_ssl_context = real
 
 
 def _settle(call: Call, value: object) -> None:
@@ -85,6 +96,43 @@ def _settle(call: Call, value: object) -> None:
         )
     else:
         call.outcome = value  # type: ignore[assignment]
+
+
+class _AnswerStream(httpx.SyncByteStream):
+    """A generated answer's body: in pieces, slow ones counted on the virtual clock, or cut."""
+
+    def __init__(self, call: Call, answer: Answer, body: bytes, request: httpx.Request) -> None:
+        self.call, self.answer, self.body, self.request = call, answer, body, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        answer, pieces = self.answer, self.answer.split(self.body)
+        if answer.transport in ("cut", "reset"):
+            yield self.body[: len(self.body) // 2]
+            if answer.transport == "cut":
+                raise httpx.RemoteProtocolError(
+                    "peer closed connection without sending complete message body",
+                    request=self.request,
+                )
+            raise httpx.ReadError("[Errno 104] Connection reset by peer", request=self.request)
+        for piece in pieces:
+            if answer.transport == "slow":
+                read = self.request.extensions.get("timeout", {}).get("read")
+                if read is not None and answer.gap > read:
+                    wait(self.call, "read timeout", read)
+                    raise httpx.ReadTimeout("timed out", request=self.request)
+                wait(self.call, "slow body", answer.gap)
+            yield piece
+
+
+def _answered(call: Call, answer: Answer, request: httpx.Request) -> httpx.Response:
+    answer = answer.resolved(time.time())
+    headers, body = answer.wire(request.headers.get("accept-encoding", ""))
+    if answer.framing == "chunked":
+        headers.append(("transfer-encoding", "chunked"))
+    else:
+        headers.append(("content-length", str(len(body))))
+    stream = _AnswerStream(call, answer, body, request)
+    return httpx.Response(answer.status, headers=headers, stream=stream)
 
 
 def call_in_process(
@@ -103,6 +151,8 @@ def call_in_process(
             raise _Stopped
         serve = serves[min(len(call.requests), len(serves)) - 1]
         call.served.append(serve)
+        if isinstance(serve, Answer):
+            return _answered(call, serve, request)
         if not isinstance(serve, Fault):
             return httpx.Response(serve.status, headers=serve.all_headers(), content=serve.body)
         if serve.kind == "refuse":
@@ -117,12 +167,14 @@ def call_in_process(
             waits = "forever (no read timeout)" if read is None else f"{read:g} s"
             call.error = f"the client would wait {waits} for a server that never answers; the bound is {HANG_BOUND_SECONDS:g} s"
             raise _Stopped
+        wait(call, "read timeout", read)
         raise httpx.ReadTimeout("timed out", request=request)
 
     start = time.perf_counter()
     with (
         _sockets_blocked(),
-        _sleeps_recorded(call),
+        _tls_shared(),
+        virtual_clock(call),
         respx.mock(assert_all_called=False, assert_all_mocked=True) as router,
     ):
         router.route().mock(side_effect=answer)

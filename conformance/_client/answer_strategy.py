@@ -1,0 +1,192 @@
+"""The Hypothesis strategy over whole answers, and the cases drawn from it.
+
+A case is an answer and, often, a relation: the answer's twin is served in a second call. The
+strategy draws, in this order (so that a failing case shrinks towards a documented 200 with no
+extra header, Content-Length framing and no fault): a status, documented or not; a body (valid
+at the run's level, with long and escaped strings and unknown members; mutated JSON; empty; an
+HTML page or text); a content type, with and without parameters or none; extra headers in any
+case (every form of ``Retry-After`` and ``X-RateLimit-*``); framing, a content coding and a
+transport fault.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import strategies as st
+
+from conformance._client.answers import Answer, render
+from conformance._client.bodies import response_bodies
+from conformance._client.relations import RELATIONS, twin
+from conformance._contract.rules import REASON_PHRASES, ROOT_KEY
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn, SearchStrategy
+
+    from conformance._contract.levels import Level
+    from conformance._contract.spec import Spec
+
+__all__ = ["DOCUMENTED", "UNDOCUMENTED", "Case", "cases"]
+
+DOCUMENTED = (200, 401, 404, 422)
+# A WAF's 403, a gateway's 502 or 504, a 204: statuses the contract does not document.
+UNDOCUMENTED = (201, 204, 400, 403, 405, 409, 429, 500, 502, 503, 504)
+_JSON_TYPES = ("application/json; charset=utf-8", "application/json",
+               "application/json;charset=UTF-8", 'application/json; charset="utf-8"',
+               "Application/JSON")  # fmt: skip
+_OTHER_TYPES = (None, "text/plain", "text/html; charset=utf-8", "application/problem+json",
+                "text/plain; charset=iso-8859-1")  # fmt: skip
+_HTML = b"<html><head><title>%d</title></head><body><h1>%d</h1><p>%s</p></body></html>"
+_HINTS = ("0", "1", "2", "120", "3600", "{date+2}", "{date+3600}", "{date-60}", "soon", "-5", "1.5")
+_EXTRA: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Retry-After", _HINTS),
+    ("X-RateLimit-Limit", ("50", "0")),
+    ("X-RateLimit-Remaining", ("0", "49")),
+    ("X-RateLimit-Reset", ("0", "1", "60", "3600", "soon")),
+    ("X-Request-Id", ("4b1c6f1e-3f0a-4a70-9a9e-1c2f2d3e4f50",)),
+    ("Server", ("cloudflare", "nginx", "awselb/2.0")),
+    ("Cache-Control", ("no-store", "max-age=0, private, must-revalidate")),
+    ("Via", ("1.1 varnish", "1.1 google")),
+)
+_TEXT = st.text(st.sampled_from('aé€"\\/\n\t<>&%\u2028😀 Zz09'), max_size=24)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One generated case: an answer, and the relation whose twin is served too (or None)."""
+
+    answer: Answer
+    relation: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """This case as the JSON of a ``--replay`` file."""
+        return {"lago_conformance_case": 1, "relation": self.relation, "answer": self.answer.to_json()}
+
+
+def _checkout_link(draw: DrawFn) -> str:
+    """A long real-world checkout link, percent-escapes and a fragment included."""
+    token = draw(st.text(st.sampled_from("abcdefABCDEF0123456789_"), min_size=20, max_size=32))
+    escapes = draw(st.lists(st.sampled_from(["%2F", "%3D", "%26", "%C3%A9", "%25", "%7E"]),
+                            max_size=8))  # fmt: skip
+    path = (token + "".join(escapes)) * draw(st.integers(1, 12))
+    return f"https://checkout.stripe.com/c/pay/cs_live_{path}#fid{token[::-1]}"
+
+
+@functools.cache
+def _bodies(level: Level, status: int, extra: bool, spec: Spec | None) -> SearchStrategy[Any]:
+    return response_bodies(level, status, extra_fields=extra, spec=spec)
+
+
+def _valid(draw: DrawFn, level: Level, status: int, spec: Spec | None) -> Any:
+    body = draw(_bodies(level, status, draw(st.booleans()), spec))
+    details = body.get(ROOT_KEY) if isinstance(body, dict) and status == 200 else None
+    if isinstance(details, dict) and draw(st.booleans()):
+        details = {**details, "payment_url": _checkout_link(draw)}
+        if "external_customer_id" in details or draw(st.booleans()):
+            details["external_customer_id"] = "cust-" + draw(_TEXT) + "x"
+        body = {**body, ROOT_KEY: details}
+    return body
+
+
+def _mutated(draw: DrawFn, value: Any) -> tuple[Any, bytes | None]:
+    """``value`` mutated as a value (then rendered) or as bytes (the second item)."""
+    how = draw(st.sampled_from(["drop", "retype", "details", "root", "truncate", "garbage"]))
+    if how in ("truncate", "garbage"):
+        text = render(value, "compact")
+        if how == "truncate":
+            return None, text[: draw(st.integers(0, max(0, len(text) - 1)))]
+        return None, text + draw(st.sampled_from([b"}", b",", b"\n<html>", b"\x00", b"]"]))
+    target = value.get(ROOT_KEY) if isinstance(value, dict) else None
+    target = target if isinstance(target, dict) and target and how != "root" else value
+    if how == "root" or not isinstance(target, dict) or not target:
+        return draw(st.sampled_from([[value], None, "text", 1])), None
+    key = draw(st.sampled_from(sorted(target)))
+    other = draw(st.sampled_from([None, 1, True, [], {}, "x"]))
+    if how == "details" and isinstance(value, dict) and ROOT_KEY in value:
+        return {**value, ROOT_KEY: other}, None
+    changed = {k: v for k, v in target.items() if k != key} if how == "drop" else {
+        **target, key: other}  # fmt: skip
+    return ({**value, ROOT_KEY: changed} if target is not value else changed), None
+
+
+def _other_json(draw: DrawFn, status: int) -> Any:
+    phrase = REASON_PHRASES.get(status, "Error")
+    return draw(st.sampled_from([
+        {"status": status, "error": phrase, "code": draw(st.sampled_from(
+            ["forbidden", "rate_limited", "internal_error", "conflict", "bad_request"]))},
+        {"message": draw(_TEXT)},
+        {"errors": [{"title": phrase, "detail": draw(_TEXT)}]},
+        {"status": status, "error": phrase, "code": "invalid", "error_details": {"x": [draw(_TEXT)]}},
+    ]))  # fmt: skip
+
+
+def _body(draw: DrawFn, level: Level, status: int, spec: Spec | None) -> tuple[bytes, str, str]:
+    """Body bytes, its JSON style ("" when not rendered JSON) and what it is."""
+    if status == 204:
+        return b"", "", "empty"
+    kinds = ["valid", "valid", "mutated", "valid", "empty", "html"] if status in DOCUMENTED else [
+        "lago-like", "valid-200", "mutated", "empty", "html", "text"]  # fmt: skip
+    kind = draw(st.sampled_from(kinds))
+    style = draw(st.sampled_from(["compact", "pretty", "compact-ascii", "pretty-ascii"]))
+    if kind == "empty":
+        return b"", "", kind
+    if kind == "html":
+        return _HTML % (status, status, draw(_TEXT).encode()), "", kind
+    if kind == "text":
+        return draw(st.sampled_from([b"upstream connect error", b"Bad Gateway", b"OK"])), "", kind
+    if kind == "lago-like":
+        return render(_other_json(draw, status), style), style, kind  # type: ignore[arg-type]
+    valid = _valid(draw, level, 200 if kind == "valid-200" or status not in DOCUMENTED else status,
+                   spec)  # fmt: skip
+    if kind == "mutated":
+        value, raw = _mutated(draw, valid)
+        if raw is not None:
+            return raw, "", kind
+        return render(value, style), style, kind  # type: ignore[arg-type]
+    return render(valid, style), style, kind  # type: ignore[arg-type]
+
+
+def _name(draw: DrawFn, name: str) -> str:
+    case = draw(st.sampled_from(["lower", "as-is", "upper", "swap"]))
+    return {"lower": name.lower(), "as-is": name, "upper": name.upper(), "swap": name.swapcase()}[case]
+
+
+@st.composite
+def answers(draw: DrawFn, level: Level, spec: Spec | None = None) -> Answer:
+    """A whole answer."""
+    # Half documented: they carry the MUST rules.
+    status = draw(st.sampled_from(DOCUMENTED) | st.sampled_from(UNDOCUMENTED))
+    body, style, kind = _body(draw, level, status, spec)
+    json_like = style != "" or kind == "mutated"
+    types = (*_JSON_TYPES, *_OTHER_TYPES) if json_like else (*_OTHER_TYPES, *_JSON_TYPES)
+    content_type = draw(st.sampled_from(types))
+    headers: list[tuple[str, str]] = []
+    if content_type is not None:
+        headers.append((_name(draw, "Content-Type"), content_type))
+    for name, values in draw(st.lists(st.sampled_from(_EXTRA), max_size=4, unique_by=lambda e: e[0])):
+        headers.append((_name(draw, name), draw(st.sampled_from(values))))
+    transport = draw(st.sampled_from(["", "", "", "", "", "cut", "reset", "slow"])) if body else ""
+    slow = transport == "slow"
+    return Answer(
+        status,
+        tuple(headers),
+        body,
+        framing=draw(st.sampled_from(["length", "chunked"])),
+        coding=draw(st.sampled_from(["identity", "identity", "gzip", "deflate"])),
+        transport=transport,  # type: ignore[arg-type]
+        gap=draw(st.sampled_from([0.5, 3.0, 7.0, 20.0, 45.0])) if slow else 0.0,
+        pieces=draw(st.integers(2, 12)) if slow else draw(st.integers(1, 4)),
+        style=style,  # type: ignore[arg-type]
+        kind=kind,
+    )
+
+
+@st.composite
+def cases(draw: DrawFn, level: Level, spec: Spec | None = None) -> Case:
+    """An answer, and (two times in three) a relation that applies to it."""
+    answer = draw(answers(level, spec))
+    applicable = [name for name in RELATIONS if twin(answer, name) is not None]
+    relation = draw(st.sampled_from([None, *applicable, *applicable])) if applicable else None
+    return Case(answer, relation)
