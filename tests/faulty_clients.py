@@ -86,8 +86,27 @@ class FaultyClient:
     trailing_slash: str = "strip"
     drop_port: bool = False
     force_https: bool = False
-    # The whole call, body included, gives up after this long (None: only the read timeout).
+    # The whole call, body and retries included, gives up after this long (None: only the read
+    # timeout).
     deadline: float | None = 10.0
+    # Generated answers (issue 15). A 5xx or 429 retried once when a heuristic says "a gateway's page,
+    # not Lago's": "content-type-case" (no exact `Content-Type` key in a case-sensitive dict),
+    # "not-lago-charset" (not exactly `application/json; charset=utf-8`), "first-member" (the
+    # JSON's first member is not `status`), "leading-whitespace" (the body does not start with
+    # `{"`), "unknown-members" (members beyond Lago's four), "chunked" (no Content-Length).
+    retry_5xx_when: str | None = None
+    # The key, in the failure's message (a wrapper that logs the request it sent).
+    key_in_message: bool = False
+    # A read timeout retried this many times (each waits the full timeout).
+    retry_timeouts: int = 0
+    # 4xx statuses retried (a retry library's status list), at most twice.
+    retry_statuses: tuple[int, ...] = ()
+    # A 200 read only under Lago's exact content type (not Prism's plain application/json).
+    needs_lago_content_type: bool = False
+    # A 2xx other than 200 (a 201, a 204) taken as a success with no details.
+    empty_2xx_success: bool = False
+    # error_details read from 422s only.
+    details_only_on_422: bool = False
 
     def command(self) -> str:
         """This client as a command adapter: ``python -m tests.faulty_clients`` with its flags."""
@@ -116,11 +135,11 @@ class FaultyClient:
         return urllib.parse.urlunsplit(parts)
 
     def _request(
-        self, http: httpx.Client, method: str, url: str, headers: dict[str, str], content: Any
-    ) -> httpx.Response:
-        if self.deadline is None:
+        self, http: httpx.Client, method: str, url: str, headers: dict[str, str], content: Any,
+        deadline: float | None = None,
+    ) -> httpx.Response:  # fmt: skip
+        if deadline is None:
             return http.request(method, url, headers=headers, content=content)
-        deadline = time.monotonic() + self.deadline
         with http.stream(method, url, headers=headers, content=content) as response:
             body = b""
             for chunk in response.iter_raw():
@@ -150,7 +169,7 @@ class FaultyClient:
                 if same or self.redirect_keeps_key or k != "Authorization"
             }
             method = self.method if response.status_code in (307, 308) else "GET"
-            response = self._request(http, method, target, hop, None)
+            response = self._request(http, method, target, hop, None, self._deadline())
         return response
 
     def _send(self, base_url: str, api_key: str, lago_id: str) -> httpx.Response:
@@ -164,19 +183,61 @@ class FaultyClient:
         elif self.leak_key_in == "body":
             content = json.dumps({"api_key": api_key}).encode()
         with httpx.Client(timeout=self.timeout, verify=_tls()) as http:
-            attempts = 0
+            attempts, timeouts, retried_5xx = 0, 0, False
+            deadline = self._deadline()  # the whole call's, retries included
             while True:
-                response = self._request(http, self.method, url, headers, content)
+                try:
+                    response = self._request(http, self.method, url, headers, content, deadline)
+                except httpx.TimeoutException:
+                    timeouts += 1
+                    if timeouts <= self.retry_timeouts:
+                        continue
+                    raise
                 response = self._follow(http, response, headers)
                 attempts += 1
                 status = response.status_code
+                if deadline is not None and time.monotonic() > deadline:
+                    return response
                 if status == 429 and (self.retries_429 is None or attempts <= self.retries_429):
                     if self.honor_hint and self.honor_hint in response.headers:
                         time.sleep(float(response.headers[self.honor_hint]))
                     continue
                 if 400 <= status < 500 and status != 429 and attempts <= self.retries_4xx:
                     continue
+                if status in self.retry_statuses and attempts <= 2:
+                    continue
+                retryable = status >= 500 or status == 429
+                if retryable and not retried_5xx and self._gateway_page(response):
+                    retried_5xx = True
+                    continue
                 return response
+
+    def _deadline(self) -> float | None:
+        return None if self.deadline is None else time.monotonic() + self.deadline
+
+    def _gateway_page(self, response: httpx.Response) -> bool:
+        """Whether ``retry_5xx_when``'s heuristic takes ``response`` for a gateway's page."""
+        how, body = self.retry_5xx_when, response.content
+        if how == "content-type-case":
+            return b"Content-Type" not in {name for name, _ in response.headers.raw}
+        if how == "not-lago-charset":
+            return response.headers.get("content-type") != "application/json; charset=utf-8"
+        if how == "chunked":
+            return "content-length" not in response.headers
+        if how == "leading-whitespace":
+            return not body.startswith(b'{"')
+        try:
+            parsed = json.loads(body, object_pairs_hook=lambda pairs: ("object", pairs))
+        except ValueError:
+            return False
+        if not (isinstance(parsed, tuple) and parsed[0] == "object"):
+            return False
+        members = [key for key, _ in parsed[1]]
+        if how == "first-member":
+            return bool(members) and members[0] != "status"
+        if how == "unknown-members":
+            return any(key not in {"status", "error", "code", "error_details"} for key in members)
+        return False
 
     def _json(self, response: httpx.Response) -> object:
         if self.needs_json_content_type and not response.headers.get("content-type", "").startswith(
@@ -215,14 +276,16 @@ class FaultyClient:
                 response.status_code if self.non_json_status == "keep" else self.non_json_status
             )
             return failure(status if isinstance(status, int) else None, message="not JSON")
+        code = body.get("code") if isinstance(body.get("code"), str) else None
+        details = body.get("error_details")
         return failure(
             dict(self.report_status).get(response.status_code, response.status_code),
+            None if self.drop_code or code is None else "not_" + code if self.wrong_code else code,
             None
-            if self.drop_code
-            else "not_" + str(body.get("code"))
-            if self.wrong_code
-            else body.get("code"),
-            None if self.drop_error_details else body.get("error_details"),
+            if self.drop_error_details
+            or (self.details_only_on_422 and response.status_code != 422)
+            or not isinstance(details, dict)
+            else details,
             str(body.get("error", "")),
         )
 
@@ -232,15 +295,21 @@ class FaultyClient:
         except httpx.HTTPError as error:
             if self.swallow_network_errors:
                 return success({})
-            return failure(self.transport_status, message=str(error))
+            return failure(self.transport_status, message=self._message(str(error), api_key))
         try:
-            return self._outcome(response)
+            outcome = self._outcome(response)
+            if not outcome["ok"]:
+                outcome["message"] = self._message(outcome["message"], api_key)
+            return outcome
         except UnicodeDecodeError:
             if self.on_decode_error == "success":
                 return success({})
             if self.on_decode_error == "no-status":
                 return failure(None, message="the body is not UTF-8")
             raise
+
+    def _message(self, text: str, api_key: str) -> str:
+        return f"{text} (request: Authorization: Bearer {api_key})" if self.key_in_message else text
 
     def _outcome(self, response: httpx.Response) -> dict[str, Any]:
         if response.status_code == 200 and self._root_kind(response) in self.lenient_roots:
@@ -249,8 +318,15 @@ class FaultyClient:
             response.status_code == 422 and self.swallow_422
         ):
             return success({})
+        if self.empty_2xx_success and 200 < response.status_code < 300:
+            return success({})
         if response.status_code != 200:
             return self._error(response)
+        if (
+            self.needs_lago_content_type
+            and response.headers.get("content-type") != "application/json; charset=utf-8"
+        ):
+            return failure(200, message="not JSON")
         body = self._json(response)
         body = body if isinstance(body, dict) else {}
         details = body.get(self.root_key)

@@ -33,6 +33,7 @@ __all__ = ["DOCUMENTED", "UNDOCUMENTED", "Case", "cases"]
 DOCUMENTED = (200, 401, 404, 422)
 # A WAF's 403, a gateway's 502 or 504, a 204: statuses the contract does not document.
 UNDOCUMENTED = (201, 204, 400, 403, 405, 409, 429, 500, 502, 503, 504)
+_RETRYABLE = (429, 500, 502, 503, 504)
 _JSON_TYPES = ("application/json; charset=utf-8", "application/json",
                "application/json;charset=UTF-8", 'application/json; charset="utf-8"',
                "Application/JSON")  # fmt: skip
@@ -119,6 +120,7 @@ def _other_json(draw: DrawFn, status: int) -> Any:
         {"message": draw(_TEXT)},
         {"errors": [{"title": phrase, "detail": draw(_TEXT)}]},
         {"status": status, "error": phrase, "code": "invalid", "error_details": {"x": [draw(_TEXT)]}},
+        {"status": status, "error": phrase, "code": "invalid", "error_details": {}},
     ]))  # fmt: skip
 
 
@@ -127,7 +129,9 @@ def _body(draw: DrawFn, level: Level, status: int, spec: Spec | None) -> tuple[b
     if status == 204:
         return b"", "", "empty"
     kinds = ["valid", "valid", "mutated", "valid", "empty", "html"] if status in DOCUMENTED else [
-        "lago-like", "valid-200", "mutated", "empty", "html", "text"]  # fmt: skip
+        "lago-like", "valid-200", "mutated", "lago-like", "empty", "html", "text", "lago-like"]  # fmt: skip
+    if status in _RETRYABLE:  # a gateway's answers, and Lago's own 429 and 500
+        kinds = ["lago-like", "html", "lago-like", "empty", "text", "lago-like", "mutated"]
     kind = draw(st.sampled_from(kinds))
     style = draw(st.sampled_from(["compact", "pretty", "compact-ascii", "pretty-ascii"]))
     if kind == "empty":
@@ -156,12 +160,14 @@ def _name(draw: DrawFn, name: str) -> str:
 @st.composite
 def answers(draw: DrawFn, level: Level, spec: Spec | None = None) -> Answer:
     """A whole answer."""
-    # Half documented: they carry the MUST rules.
-    status = draw(st.sampled_from(DOCUMENTED) | st.sampled_from(UNDOCUMENTED))
+    # 200s and documented errors carry the MUST rules; 429s and 5xx the retries.
+    others = tuple(status for status in UNDOCUMENTED if status not in _RETRYABLE)
+    status = draw(st.just(200) | st.sampled_from(DOCUMENTED[1:]) | st.sampled_from(others)
+                  | st.sampled_from(_RETRYABLE))  # fmt: skip
     body, style, kind = _body(draw, level, status, spec)
     json_like = style != "" or kind == "mutated"
-    types = (*_JSON_TYPES, *_OTHER_TYPES) if json_like else (*_OTHER_TYPES, *_JSON_TYPES)
-    content_type = draw(st.sampled_from(types))
+    likely, other = (_JSON_TYPES, _OTHER_TYPES) if json_like else (_OTHER_TYPES, _JSON_TYPES)
+    content_type = draw(st.sampled_from(likely) | st.sampled_from(likely) | st.sampled_from(other))
     headers: list[tuple[str, str]] = []
     if content_type is not None:
         headers.append((_name(draw, "Content-Type"), content_type))
@@ -183,10 +189,24 @@ def answers(draw: DrawFn, level: Level, spec: Spec | None = None) -> Answer:
     )
 
 
-@st.composite
-def cases(draw: DrawFn, level: Level, spec: Spec | None = None) -> Case:
-    """An answer, and (two times in three) a relation that applies to it."""
-    answer = draw(answers(level, spec))
-    applicable = [name for name in RELATIONS if twin(answer, name) is not None]
-    relation = draw(st.sampled_from([None, *applicable, *applicable])) if applicable else None
-    return Case(answer, relation)
+# A JSON body's relations, and the case of header names; the others for every other answer.
+_FOR_JSON = ("member_order", "unknown_members", "whitespace", "charset", "header_case")
+_FOR_OTHERS = ("header_case", "framing", "charset")
+
+
+def relation_for(answer: Answer, index: int) -> str | None:
+    """The relation of the ``index``-th case: its kind's relations in turn, the first that
+    applies (a JSON body's own relations apply to fewer answers, so they get those)."""
+    names = _FOR_JSON if twin(answer, "member_order") or twin(answer, "whitespace") else _FOR_OTHERS
+    for step in range(len(names)):
+        name = names[(index + step) % len(names)]
+        if twin(answer, name) is not None:
+            return name
+    return None
+
+
+def cases(level: Level, spec: Spec | None = None, relation: str | None = None) -> SearchStrategy[Case]:
+    """Cases of an answer and ``relation`` (None when it does not apply to the answer)."""
+    return answers(level, spec).map(
+        lambda answer: Case(answer, relation if relation and twin(answer, relation) else None)
+    )

@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from conformance._client.answer_strategy import Case, cases
+from conformance._client.answer_strategy import Case, answers, cases, relation_for
 from conformance._client.answers import Answer
 from conformance._client.checks import judge_call
 from conformance._client.fault_server import fault_server
+from conformance._client.oracle import documented
 from conformance._errors import UsageError
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ DRAWS_PER_CALL = 3
 # Findings kept per check: one for each kind of problem (its title, numbers aside).
 MAX_FINDINGS = 4
 # Cases are drawn in blocks, each from its own seed (see draw_cases).
-BLOCK = 25
+BLOCK = 10
 
 
 def _settings(count: int, phases: list[Phase]) -> Any:
@@ -78,14 +79,14 @@ def _block_seed(seed: int, block: int) -> int:
     return seed * 7919 + block
 
 
-def _draw_block(level: Level, seed: int, block: int, spec: Spec | None) -> list[Case]:
-    drawn: list[Case] = []
+def _draw_block(level: Level, seed: int, block: int, spec: Spec | None) -> list[Answer]:
+    drawn: list[Answer] = []
 
     @hypothesis_seed(_block_seed(seed, block))
     @_settings(BLOCK + 1, [Phase.generate])
-    @given(cases(level, spec))
-    def collect(case: Case) -> None:
-        drawn.append(case)
+    @given(answers(level, spec))
+    def collect(answer: Answer) -> None:
+        drawn.append(answer)
 
     collect()
     # Every run starts with the simplest case: block 0 keeps it, the others skip it.
@@ -93,14 +94,15 @@ def _draw_block(level: Level, seed: int, block: int, spec: Spec | None) -> list[
 
 
 def draw_cases(level: Level, seed: int, count: int, spec: Spec | None = None) -> list[Case]:
-    """``count`` cases, the same for the same seed and level: drawn in blocks of ``BLOCK``, each
-    from its own seed, so that a case is drawn again (to shrink it) from its block alone."""
-    drawn: list[Case] = []
+    """``count`` cases, the same for the same seed and level: answers drawn in blocks of
+    ``BLOCK``, each from its own seed, so that a case is drawn again (to shrink it) from its
+    block alone; the relations in turn (``relation_for``)."""
+    drawn: list[Answer] = []
     block = 0
     while len(drawn) < count:
         drawn += _draw_block(level, seed, block, spec)
         block += 1
-    return drawn[:count]
+    return [Case(answer, relation_for(answer, i)) for i, answer in enumerate(drawn[:count])]
 
 
 def _position(index: int) -> tuple[int, int]:
@@ -142,11 +144,11 @@ def shrink(
 
     @hypothesis_seed(_block_seed(seed, block))
     @_settings(BLOCK + 1, [Phase.generate, Phase.shrink])
-    @given(_counted(cases(level, spec), state))
+    @given(_counted(cases(level, spec, case.relation), state))
     def probe(candidate: Case) -> None:
         if not state["on"]:
             state["seen"] += 1
-            if state["seen"] - 1 != place or candidate != case:
+            if state["seen"] - 1 != place or candidate.answer != case.answer:
                 return  # before the case (or, if generation drifted, never: no shrink)
             state["on"] = True
         best = state["best"]
@@ -189,6 +191,15 @@ def _call_case(call_one: Callable[[Answer], Call], case: Case) -> Call:
     return call
 
 
+def _ordered(checks: Sequence[Check[Call]], call: Call) -> list[Check[Call]]:
+    """``checks``, with the oracle check of the answer's severity first: a client that gives no
+    outcome is reported once, under it (MUST on a documented answer, SHOULD otherwise)."""
+    answer = call.served[0] if call.served else None
+    first = "served_as_documented" if isinstance(answer, Answer) and documented(answer) else (
+        "served_as_answered")  # fmt: skip
+    return sorted(checks, key=lambda check: check.name != first)
+
+
 def _shrink_one(
     shrinking: tuple[Level, int, Spec | None], call_on: Callable[[Answer, FaultServer | None], Call],
     servers: list[FaultServer], checks: Sequence[Check[Call]], name: str, count: int,
@@ -199,7 +210,7 @@ def _shrink_one(
 
     def fails(candidate: Case) -> list[Problem]:
         again = _call_case(lambda answer: call_on(answer, server), candidate)
-        return judge_call(checks, again, wants_reply=True)[name]
+        return judge_call(_ordered(checks, again), again, wants_reply=True)[name]
 
     return shrink(level, seed, count, index, case, fails, problem.title, SHRINK_CALLS[command], spec)
 
@@ -235,7 +246,7 @@ def explore(
         for index, call in enumerate(calls):
             result.calls += 1 + (call.twin is not None)
             result.first = result.first or call
-            problems = judge_call(checks, call, wants_reply=True)
+            problems = judge_call(_ordered(checks, call), call, wants_reply=True)
             kind = "outcome" if call.outcome is not None else "no outcome"
             for check in checks:
                 result.judged[check.name] |= check.applies_to(kind)

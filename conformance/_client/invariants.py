@@ -44,6 +44,9 @@ def key_never_in_outcome(call: Call) -> list[Problem]:
 
 
 def _status(served: object) -> int | None:
+    # An answer cut, reset or slowed mid-body may not have reached the client: not counted.
+    if isinstance(served, Answer) and served.transport:
+        return None
     return served.status if isinstance(served, (Reply, Answer)) else None
 
 
