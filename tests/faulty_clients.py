@@ -95,8 +95,10 @@ class FaultyClient:
     # JSON's first member is not `status`), "leading-whitespace" (the body does not start with
     # `{"`), "unknown-members" (members beyond Lago's four), "chunked" (no Content-Length).
     retry_5xx_when: str | None = None
-    # The key, in the failure's message (a wrapper that logs the request it sent).
+    # The key, in the failure's message (a wrapper that logs the request it sent), or in the
+    # error every call raises.
     key_in_message: bool = False
+    crash_with_key: bool = False
     # A read timeout retried this many times (each waits the full timeout).
     retry_timeouts: int = 0
     # 4xx statuses retried (a retry library's status list), at most twice.
@@ -290,6 +292,8 @@ class FaultyClient:
         )
 
     def __call__(self, base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+        if self.crash_with_key:
+            raise RuntimeError(f"not configured: Client(api_key={api_key!r}) has no base URL")
         try:
             response = self._send(base_url, api_key, lago_id)
         except httpx.HTTPError as error:
@@ -356,6 +360,18 @@ class ClientFault:
     scenario: str
     check: str
     exit_code: int
+
+
+# The heuristic of a retry library that takes some 5xx for a gateway's page, and the relation
+# that alone sees it: the outcome is the same, the number of requests is not.
+RELATION_FAULTS = {
+    "content-type-case": "ignores_header_case",
+    "not-lago-charset": "ignores_charset",
+    "first-member": "ignores_member_order",
+    "leading-whitespace": "ignores_whitespace",
+    "unknown-members": "ignores_unknown_members",
+    "chunked": "ignores_framing",
+}
 
 
 def crash(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
@@ -439,6 +455,18 @@ CLIENT_FAULTS: tuple[ClientFault, ...] = (
     ClientFault("undecodable-as-success", FaultyClient(strict_utf8=("html", "json"), on_decode_error="success"), "422-invalid-utf8-json", "undecodable_body", 1),
     # Over --command only (the scenario needs real time): the harness kills it.
     ClientFault("no-total-deadline", FaultyClient(deadline=None), "200-trickles", "slow_body_bounded", 0),
+    # Generated answers (issue 15): the oracle, each relation and each invariant.
+    ClientFault("needs-lago-content-type", FaultyClient(needs_lago_content_type=True), "generated", "served_as_documented", 1),
+    ClientFault("2xx-as-empty-success", FaultyClient(empty_2xx_success=True), "generated", "served_as_answered", 0),
+    ClientFault("error-details-only-on-422", FaultyClient(details_only_on_422=True), "generated", "served_in_full", 0),
+    *(
+        ClientFault(f"retries-gateway-pages-{how}", FaultyClient(retry_5xx_when=how), "generated", check, 0)
+        for how, check in RELATION_FAULTS.items()
+    ),
+    ClientFault("key-in-error-message", FaultyClient(key_in_message=True), "generated", "key_never_in_outcome", 1),
+    ClientFault("crashes-with-the-key", FaultyClient(crash_with_key=True), "200-example", "key_never_in_outcome", 1),
+    ClientFault("retries-409", FaultyClient(retry_statuses=(409,)), "generated", "no_resend_after_4xx", 0),
+    ClientFault("retries-timeouts", FaultyClient(retry_timeouts=3), "generated", "call_within_bound", 0),
 )  # fmt: skip
 
 

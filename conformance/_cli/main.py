@@ -11,6 +11,7 @@ from conformance._cli.options import (
     a_date,
     add_run_options,
     non_negative_float,
+    non_negative_int,
     port,
     positive_int,
     seconds,
@@ -151,6 +152,17 @@ def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
         type=positive_int,
         metavar="N",
         help="run N scenarios of a --command at once, each on its own server (default: one per core)",
+    )
+    client.add_argument(
+        "--explore",
+        type=non_negative_int,
+        metavar="N",
+        help="generated answers to serve, 0 for none (default 200 in-process, 24 over --command)",
+    )
+    client.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="serve only the generated case in FILE (a client-case-N.json a report wrote)",
     )
     _add_spec(client)
     client.set_defaults(run=_run_client)

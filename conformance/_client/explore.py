@@ -11,6 +11,7 @@ of calls. A case is saved as the JSON of a ``--replay`` file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import time
@@ -93,16 +94,22 @@ def _draw_block(level: Level, seed: int, block: int, spec: Spec | None) -> list[
     return drawn[: BLOCK + 1] if block == 0 else drawn[1 : BLOCK + 1]
 
 
-def draw_cases(level: Level, seed: int, count: int, spec: Spec | None = None) -> list[Case]:
-    """``count`` cases, the same for the same seed and level: answers drawn in blocks of
-    ``BLOCK``, each from its own seed, so that a case is drawn again (to shrink it) from its
-    block alone; the relations in turn (``relation_for``)."""
+@functools.lru_cache(maxsize=8)
+def _drawn(level: Level, seed: int, count: int, spec: Spec | None) -> tuple[Case, ...]:
     drawn: list[Answer] = []
     block = 0
     while len(drawn) < count:
         drawn += _draw_block(level, seed, block, spec)
         block += 1
-    return [Case(answer, relation_for(answer, i)) for i, answer in enumerate(drawn[:count])]
+    return tuple(Case(answer, relation_for(answer, i)) for i, answer in enumerate(drawn[:count]))
+
+
+def draw_cases(level: Level, seed: int, count: int, spec: Spec | None = None) -> list[Case]:
+    """``count`` cases, the same for the same seed and level: answers drawn in blocks of
+    ``BLOCK``, each from its own seed, so that a case is drawn again (to shrink it) from its
+    block alone; the relations in turn (``relation_for``). Cases are immutable: a process that
+    runs the same seed again (tests, nox -s faults) draws them once."""
+    return list(_drawn(level, seed, count, spec))
 
 
 def _position(index: int) -> tuple[int, int]:

@@ -7,8 +7,11 @@ the command line writes out as ``client-case-N.json`` beside the report.
 
 from __future__ import annotations
 
+import os
+import shlex
 import urllib.parse
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance._client.call import API_KEY, INVOICE_ID
@@ -92,6 +95,7 @@ def judge_generated(
                        jobs=jobs, step=step, shrinking=shrinking)  # fmt: skip
     cases: dict[str, Any] = {}
     results = []
+    where = "" if options.case_dir is None else str(Path(options.case_dir)) + os.sep
     for check in scenario.checks:
         if check not in checks:
             results.append(CaseResult(check.name, scenario.name, check.severity,
@@ -107,7 +111,7 @@ def judge_generated(
             received = f"{problem.received}; served ({origin}): {_served(case)}"
             findings.append(check.finding(
                 problem._replace(received=received),
-                reproduce_line(subject, options, scenario.name, f"--replay {name}"),
+                reproduce_line(subject, options, scenario.name, f"--replay {shlex.quote(where + name)}"),
                 (API_KEY,), title=f"{scenario.name}: {problem.title}",
             ))  # fmt: skip
         skip = None if explored.judged[check.name] or findings else "the client gave no outcome"

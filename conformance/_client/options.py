@@ -44,6 +44,8 @@ class ClientOptions:
     explore: int | None = None
     # A case file (--replay): run that one case, and nothing else.
     replay: str | None = None
+    # Where the command line writes the failing cases (client-case-N.json): the report directory.
+    case_dir: str | None = None
 
     def jobs_for(self, subject: Subject) -> int:
         """How many scenarios run at once for ``subject``."""

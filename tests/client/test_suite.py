@@ -11,6 +11,7 @@ import pytest
 from conformance._client.adapters import Subject, load_adapter
 from conformance._client.call import API_KEY
 from conformance._client.catalogue import catalogue, generated_bodies
+from conformance._client.checks import GENERATED as GENERATED_CHECKS
 from conformance._client.suite import ClientOptions, run_subject, scenario_names
 from conformance._contract.levels import LEVELS
 from conformance._report.writers import write_json, write_junit, write_markdown
@@ -26,8 +27,11 @@ US = "https://api.getlago.com/api/v1"
 def run(
     call: Any, *scenarios: str, level: Any = "strict", seed: int = 0, examples: int = 25
 ) -> Report:
+    """The catalogue (or ``scenarios``); the generated answers are test_generated's."""
     subject = Subject("faulty", None, call)
-    options = ClientOptions(level=level, seed=seed, max_examples=examples, scenarios=scenarios)
+    options = ClientOptions(
+        level=level, seed=seed, max_examples=examples, scenarios=scenarios, explore=0
+    )
     return run_subject(subject, options)
 
 
@@ -52,6 +56,8 @@ def urllib_client(base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
 
 
 COMMAND_ONLY = {scenario.name for scenario in catalogue() if scenario.only == "command"}
+# The generated answers' faults and checks are shown in test_generated.
+GENERATED = {scenario.name for scenario in catalogue() if scenario.explore}
 
 
 @pytest.mark.parametrize(
@@ -59,6 +65,7 @@ COMMAND_ONLY = {scenario.name for scenario in catalogue() if scenario.only == "c
     [
         pytest.param(f, id=f.name, marks=[pytest.mark.http] if f.scenario in COMMAND_ONLY else [])
         for f in CLIENT_FAULTS
+        if f.scenario not in GENERATED
     ],
 )
 def test_each_fault_is_flagged_by_the_scenario_meant_for_it(fault: ClientFault) -> None:
@@ -101,15 +108,18 @@ def test_every_check_of_every_scenario_is_failed_by_its_own_judge_on_some_faulty
             scenarios = [
                 s.name
                 for s in catalogue()
-                if fault.check in {c.name for c in s.checks} and s.name not in COMMAND_ONLY
+                if fault.check in {c.name for c in s.checks}
+                and s.name not in COMMAND_ONLY | GENERATED
             ]
+            if not scenarios:
+                continue
             seen |= judged(run(fault.client, *scenarios, examples=5))
     # Scenarios that run over --command only are shown in test_edge_scenarios.
     every = {
         (scenario.name, check.name)
         for scenario in catalogue()
         for check in scenario.checks
-        if scenario.name not in COMMAND_ONLY
+        if scenario.name not in COMMAND_ONLY | GENERATED
     }
     assert every - seen == set()
 
@@ -309,6 +319,8 @@ JUDGED = [
 # redirect (no_redirect_followed fails too), undecodable_body a success (keeps_http_status fails
 # too), slow_body_bounded runs over --command only.
 ELSEWHERE = {"key_stays_on_origin", "undecodable_body", "slow_body_bounded"}
+# The generated answers' checks, and the invariants that ride along: test_generated.
+ELSEWHERE |= {check.name for check in GENERATED_CHECKS}
 
 
 @pytest.mark.parametrize(("check", "client", "scenario", "titles"), JUDGED)
@@ -347,6 +359,7 @@ def test_every_client_check_is_shown_failing_by_its_own_judge() -> None:
         "rate_limit_wait_bounded",
         "undecodable_body",
         "slow_body_bounded",
+        *(check.name for check in GENERATED_CHECKS),
     }
 
 
