@@ -189,7 +189,9 @@ class FaultyClient:
             deadline = self._deadline()  # the whole call's, retries included
             while True:
                 try:
-                    response = self._request(http, self.method, url, headers, content, deadline)
+                    response = self._request(
+                        http, self.method, url, headers, content, self._deadline()
+                    )
                 except httpx.TimeoutException:
                     timeouts += 1
                     if timeouts <= self.retry_timeouts:
@@ -198,8 +200,9 @@ class FaultyClient:
                 response = self._follow(http, response, headers)
                 attempts += 1
                 status = response.status_code
-                if deadline is not None and time.monotonic() > deadline:
-                    return response
+                late = deadline is not None and time.monotonic() > deadline
+                if late and not self.honor_hint:
+                    return response  # no retry past the call's deadline
                 if status == 429 and (self.retries_429 is None or attempts <= self.retries_429):
                     if self.honor_hint and self.honor_hint in response.headers:
                         time.sleep(float(response.headers[self.honor_hint]))

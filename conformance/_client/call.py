@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "API_KEY",
     "COMMAND_TIMEOUT",
+    "CRASHED",
     "HANG_BOUND_SECONDS",
     "INVOICE_ID",
     "MAX_ATTEMPTS",
@@ -34,6 +35,8 @@ __all__ = [
 # A fixed fake key: it never authorizes anything, and every report redacts it anyway.
 API_KEY = "lago-conformance-client-key-0000"
 INVOICE_ID = "1e501a90-1a90-1a90-1a90-1a901a901a80"
+# How the harness reports an adapter that raised (the rest of the line is the exception).
+CRASHED = "the client crashed: "
 # A client that is never answered must give up within this many seconds.
 HANG_BOUND_SECONDS = 30.0
 # The harness kills a command past the client's bound plus a grace for starting up.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import queue
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -55,7 +56,7 @@ DEFAULT_EXPLORE = 200
 DEFAULT_EXPLORE_COMMAND = 24
 # Calls a shrink may make, and how many checks get a shrunk case, in-process / over a command.
 SHRINK_CALLS = {False: 40, True: 10}
-SHRUNK_CASES = {False: 4, True: 2}
+SHRUNK_CASES = {False: 4, True: 1}
 # Hypothesis draws more candidates than it runs (some are invalid): at most this many a call.
 DRAWS_PER_CALL = 3
 # Findings kept per check: one for each kind of problem (its title, numbers aside).
@@ -239,16 +240,26 @@ def explore(
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(fault_server()) for _ in range(jobs if command else 0)]
 
-        def run(index: int, server: FaultServer | None) -> Call:
-            call = _call_case(lambda answer: call_on(answer, server), drawn[index])
+        free: queue.Queue[FaultServer] = queue.Queue()
+        for server in servers:
+            free.put(server)
+
+        def run(index: int) -> Call:
+            # Each call (and its twin) has a server to itself.
+            server = free.get() if servers else None
+            try:
+                call = _call_case(lambda answer: call_on(answer, server), drawn[index])
+            finally:
+                if server is not None:
+                    free.put(server)
             step("generated")
             return call
 
-        if command and len(servers) > 1:
+        if len(servers) > 1:
             with ThreadPoolExecutor(max_workers=len(servers)) as pool:
-                calls = list(pool.map(lambda i: run(i, servers[i % len(servers)]), range(len(drawn))))
+                calls = list(pool.map(run, range(len(drawn))))
         else:
-            calls = [run(i, servers[0] if servers else None) for i in range(len(drawn))]
+            calls = [run(i) for i in range(len(drawn))]
         shrunk = 0
         for index, call in enumerate(calls):
             result.calls += 1 + (call.twin is not None)

@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING
 
 from conformance._client.answers import Answer
-from conformance._client.call import API_KEY, HANG_BOUND_SECONDS
+from conformance._client.call import API_KEY, CRASHED, HANG_BOUND_SECONDS
 from conformance._contract.rules import Reply
 from conformance._report.findings import Problem
 
@@ -30,7 +30,8 @@ def key_never_in_outcome(call: Call) -> list[Problem]:
         places += [
             key for key, value in call.outcome.items() if API_KEY in json.dumps(value, ensure_ascii=False)
         ]
-    if call.error is not None and API_KEY in call.error:
+    # An exception's message is what applications log (the harness's own errors are not judged).
+    if call.error is not None and call.error.startswith(CRASHED) and API_KEY in call.error:
         places.append("the error it raised")
     if not places:
         return []

@@ -17,6 +17,7 @@ import respx
 from conformance._client.answers import Answer
 from conformance._client.call import (
     API_KEY,
+    CRASHED,
     HANG_BOUND_SECONDS,
     OTHER_ORIGIN,
     RUNAWAY_LIMIT,
@@ -185,7 +186,7 @@ def call_in_process(
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # the client crashed: a finding, not a harness error
-            call.error = f"the client crashed: {type(error).__name__}: {error}"
+            call.error = f"{CRASHED}{type(error).__name__}: {error}"
             value = None
     call.seconds = time.perf_counter() - start
     if call.error is None:

@@ -31,9 +31,13 @@ def faulty_command(**flags: Any) -> str:
     return f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m tests.faulty_clients {args}"
 
 
-def run(command: str, *scenarios: str, timeout: float = 10, examples: int = 3) -> Report:
+def run(
+    command: str, *scenarios: str, timeout: float = 10, examples: int = 3, explore: int = 0
+) -> Report:
     # Four at once: the scenarios that wait (never-answers, 200-trickles) leave the cores idle.
-    options = ClientOptions(max_examples=examples, scenarios=scenarios, timeout=timeout, jobs=4)
+    options = ClientOptions(
+        max_examples=examples, scenarios=scenarios, timeout=timeout, jobs=4, explore=explore
+    )
     return run_subject(command_subject(command), options)
 
 
@@ -44,8 +48,10 @@ def flagged(report: Report) -> set[tuple[str, str]]:
 def test_reference_command_passes_every_scenario_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAGO_TIMEOUT", str(CLIENT_TIMEOUT))
     command = f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m conformance._client.reference"
-    report = run(command, timeout=KILL_TIMEOUT)
+    report = run(command, timeout=KILL_TIMEOUT, explore=8)  # generated answers too
     assert report.findings == []
+    generated = report.metadata["scenarios"]["generated"]
+    assert (generated["cases"], generated["calls"] > 8) == (8, True)
     hung = report.timings["never-answers"]
     assert CLIENT_TIMEOUT <= hung < KILL_TIMEOUT
     skipped = {result.scenario for result in report.results if result.skipped}
@@ -125,7 +131,16 @@ def test_a_broken_command_is_a_finding_not_a_harness_error(command: str, message
 def test_the_readme_curl_client_passes_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAGO_TIMEOUT", str(CLIENT_TIMEOUT))
     command = shlex.quote(str(ROOT / "tests" / "clients" / "curl-client.sh"))
-    report = run(command, timeout=KILL_TIMEOUT, examples=10)
+    report = run(command, timeout=KILL_TIMEOUT, examples=10, explore=8)
     assert report.findings == []
     hung = report.timings["never-answers"]
     assert CLIENT_TIMEOUT <= hung < KILL_TIMEOUT
+
+
+def test_generated_answers_over_a_command_catch_a_fault_the_catalogue_misses() -> None:
+    # A 201 or 204 taken as an empty success: no catalogue scenario serves one.
+    report = run(faulty_command(empty_2xx_success=True), "generated", explore=10)
+    assert flagged(report) == {("generated", "served_as_answered")}
+    finding = report.findings[0]
+    assert "--replay" in finding.reproduce
+    assert "--command" in finding.reproduce
