@@ -101,6 +101,42 @@ def totals(rows: list[Row]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def client_totals(rows: list[Row]) -> dict[str, Any]:
+    """The faulty clients caught by the generated answers alone (the catalogue turned off)."""
+    clients = [r for r in rows if r.kind == "client"]
+    alone = [r for r in clients if r.generated]
+    return {
+        "clients_caught_by_generated_alone": len(alone),
+        "clients_caught_by_generated_alone_intended": sum(r.check in (r.generated or {}) for r in alone),
+    }  # fmt: skip
+
+
+def _client_lines(rows: list[Row]) -> list[str]:
+    clients = [r for r in rows if r.kind == "client"]
+    if not clients:
+        return []
+    t = client_totals(rows)
+    return [
+        f"Faulty clients caught by the generated answers alone (the hand-written catalogue turned"
+        f" off): {t['clients_caught_by_generated_alone']}/{len(clients)}."
+    ]
+
+
+def _client_generated_table(rows: list[Row]) -> list[str]:
+    """The faulty clients: caught by the whole run, and by the generated answers alone."""
+    clients = [r for r in rows if r.kind == "client"]
+    if not clients:
+        return []
+    lines = ["", "## Faulty clients: the generated answers alone", "",
+             "| fault | caught by us | caught by generated answers alone (checks with findings) |",
+             "| --- | --- | --- |"]  # fmt: skip
+    for row in clients:
+        alone = "n/a" if row.generated is None else _checks(row.generated)
+        caught = "yes" if row.caught else "**no**"
+        lines.append("| " + " | ".join(_cell(c) for c in (row.name, caught, alone)) + " |")
+    return lines
+
+
 def totals_lines(rows: list[Row], wall: float, cpu: float | None = None) -> list[str]:
     """The totals, as printed and as the Markdown report's summary."""
     t = totals(rows)
@@ -117,6 +153,7 @@ def totals_lines(rows: list[Row], wall: float, cpu: float | None = None) -> list
         f" (by the check meant for the fault: {t['clients_caught_by_intended_check']}); plain"
         " schemathesis: n/a (it has no client side).",
     ]
+    lines += _client_lines(rows)
     if t["baseline_findings_ours"] is not None:
         theirs = ", ".join(t["baseline_failures_schemathesis"] or []) or "none"
         lines.append(
@@ -191,6 +228,7 @@ def write_reports(
         "For a faulty client, the requests are the calls our suite made to it.",
         "",
         *_table(rows, settings.max_requests),
+        *_client_generated_table(rows),
     ]
     data = {
         "tool_version": __version__,
@@ -202,7 +240,7 @@ def write_reports(
         "cpu_s": None if cpu is None else round(cpu, 1),
         "settings": asdict(settings),
         "commands": cmds,
-        "totals": totals(rows),
+        "totals": {**totals(rows), **client_totals(rows)},
         "rows": [
             {**asdict(row), "caught": row.caught, "intended_fired": row.intended,
              "caught_by_schemathesis": row.caught_by_schemathesis, "seconds": round(row.seconds, 1)}

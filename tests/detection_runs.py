@@ -98,6 +98,8 @@ class Row:
     aborted: str | None = None  # our run stopped on an unusable target (exit 2): why
     seconds: float = 0.0
     error: str | None = None
+    # A client's findings with the catalogue turned off (--scenario generated); None: not run.
+    generated: dict[str, str] | None = None
 
     @property
     def caught(self) -> bool:
@@ -256,10 +258,25 @@ def client_row(name: str, check: str, settings: Settings) -> Row:
             row.ours = findings(report)
             calls = [entry.get("calls", 0) for entry in report["metadata"]["scenarios"].values()]
             row.ours_requests = sum(calls)
+            row.generated = _generated_alone(name, tmp / "generated", settings)
         except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as error:
             row.error = f"{type(error).__name__}: {error}"
     row.seconds = time.perf_counter() - start
     return row
+
+
+def _generated_alone(name: str, report_dir: Path, settings: Settings) -> dict[str, str]:
+    """The findings of the generated answers alone, the hand-written catalogue turned off."""
+    _ours(generated_command(name, report_dir, settings))
+    return findings(json.loads((report_dir / "client.json").read_text(encoding="utf-8")))
+
+
+def generated_command(name: str, report_dir: Path, settings: Settings) -> list[str]:
+    """``lago-conformance client --scenario generated`` on the CLIENT_FAULTS entry ``name``,
+    in-process (the virtual clock stands for real time)."""
+    return [sys.executable, "-m", "conformance", "client", "--level", "strict",
+            "--seed", str(settings.seed), "--report-dir", str(report_dir),
+            "--adapter", f"tests.detection:{CLIENT_PREFIX}{name}", "--scenario", "generated"]  # fmt: skip
 
 
 def client_command(name: str, report_dir: Path, settings: Settings) -> list[str]:

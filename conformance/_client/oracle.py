@@ -182,7 +182,8 @@ def served_in_full(call: Call) -> list[Problem]:
         served = payment_details(body) if body is not NOT_JSON else None
         if served is None:
             return []  # judged by served_as_answered
-        dropped = [n for n in DETAIL_FIELDS if served.get(n) is not None and
+        # A field served as a string (the contract's type) is one the application needs.
+        dropped = [n for n in DETAIL_FIELDS if isinstance(served.get(n), str) and
                    outcome["details"].get(n) is None]  # fmt: skip
         invented = [n for n, v in outcome["details"].items() if n not in served and _default(v)]
         problems = []
