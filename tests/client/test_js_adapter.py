@@ -233,6 +233,12 @@ STRICT = DOCUMENTED | {
     )),
     # No signal, no timeout: a body that trickles in is waited for until the harness kills it.
     ("200-trickles", "slow_body_bounded"),
+    # The generated answers (issue 15), request() (1.53.0 lines 121-152): fetch resolves on the
+    # headers; an answer closed mid-body after a 429's headers makes response.json() reject,
+    # `.catch((e) => { r.error = e; return r; })` keeps the Response, and `if (!response.ok)
+    # throw data` throws it with status 429 (a transport fault has no status); a 200 whose body
+    # is null is `r.data = data` (line 129), an empty success. Both served_as_answered (SHOULD).
+    ("generated", "served_as_answered"),
     # Passes: no retry, so long 429 hints end at once with status 429; a Latin-1 502 keeps 502
     # (`.error` is the SyntaxError); response.json() decodes invalid UTF-8 with U+FFFD, so the
     # 422 keeps its status and code; the key is only ever in Authorization.
