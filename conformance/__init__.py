@@ -20,6 +20,7 @@ from conformance._version import __version__
 
 if TYPE_CHECKING:
     from conformance._api import run_client_suite, run_server_suite
+    from conformance._client.options import ClientOptions
     from conformance._client.outcome import DETAIL_FIELDS, Outcome, outcome_problems
     from conformance._client.reference import (
         PaymentDetails,
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
         PaymentUrlError,
         reference_adapter,
     )
-    from conformance._client.options import ClientOptions
     from conformance._contract.document import (
         DOCUMENTED_STATUSES,
         NOT_FOUND_CODES,

@@ -226,7 +226,7 @@ class FaultyClient:
         if how == "content-type-case":
             return b"Content-Type" not in {name for name, _ in response.headers.raw}
         if how == "not-lago-charset":
-            return response.headers.get("content-type") != "application/json; charset=utf-8"
+            return bool(response.headers.get("content-type") != "application/json; charset=utf-8")
         if how == "chunked":
             return "content-length" not in response.headers
         if how == "leading-whitespace":
@@ -237,9 +237,9 @@ class FaultyClient:
             return False
         if not (isinstance(parsed, tuple) and parsed[0] == "object"):
             return False
-        members = [key for key, _ in parsed[1]]
+        members: list[str] = [str(key) for key, _ in parsed[1]]
         if how == "first-member":
-            return bool(members) and members[0] != "status"
+            return bool(members) and bool(members[0] != "status")
         if how == "unknown-members":
             return any(key not in {"status", "error", "code", "error_details"} for key in members)
         return False

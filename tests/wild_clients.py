@@ -39,7 +39,9 @@ def _from(status: int, body: object, message: str = "") -> Outcome:
     if status == 200:
         details = body.get(ROOT) if isinstance(body, dict) else None
         if isinstance(details, dict):
-            return success({k: details[k] for k in DETAIL_FIELDS if isinstance(details.get(k), str)})
+            return success(
+                {k: details[k] for k in DETAIL_FIELDS if isinstance(details.get(k), str)}
+            )
         return failure(status, message="no invoice_payment_details")
     data = body if isinstance(body, dict) else {}
     code, details = data.get("code"), data.get("error_details")
@@ -103,7 +105,9 @@ def raises_only_on_4xx_5xx(base_url: str, api_key: str, lago_id: str) -> Outcome
         return _from(response.status_code, _parsed(response.content))
     body = _parsed(response.content)
     details = body.get(ROOT, {}) if isinstance(body, dict) else {}
-    return success({"payment_url": details.get("payment_url") if isinstance(details, dict) else None})
+    return success(
+        {"payment_url": details.get("payment_url") if isinstance(details, dict) else None}
+    )
 
 
 def int_retry_after(base_url: str, api_key: str, lago_id: str) -> Outcome:
@@ -146,7 +150,9 @@ def latin1_without_charset(base_url: str, api_key: str, lago_id: str) -> Outcome
 def needs_content_length(base_url: str, api_key: str, lago_id: str) -> Outcome:
     """A wrapper that caps the body it reads at the announced Content-Length."""
     try:
-        with httpx.stream("POST", _url(base_url, lago_id), headers=_headers(api_key), timeout=10) as response:
+        with httpx.stream(
+            "POST", _url(base_url, lago_id), headers=_headers(api_key), timeout=10
+        ) as response:
             size = int(response.headers["content-length"])
             content = response.read()[:size]
     except httpx.HTTPError as error:
@@ -177,8 +183,8 @@ def error_as_code(base_url: str, api_key: str, lago_id: str) -> Outcome:
     body = _parsed(response.content)
     outcome = _from(response.status_code, body)
     if not outcome["ok"] and outcome["code"] is None and isinstance(body, dict):
-        error = body.get("error")
-        outcome["code"] = error if isinstance(error, str) else None
+        served = body.get("error")
+        outcome["code"] = served if isinstance(served, str) else None
     return outcome
 
 
@@ -204,7 +210,9 @@ def status_from_body(base_url: str, api_key: str, lago_id: str) -> Outcome:
     outcome = _from(response.status_code, body)
     if not outcome["ok"] and isinstance(body, dict) and "status" in body:
         status = body["status"]
-        outcome["status"] = status if isinstance(status, int) and not isinstance(status, bool) else None
+        outcome["status"] = (
+            status if isinstance(status, int) and not isinstance(status, bool) else None
+        )
     return outcome
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conformance._client.answers import Answer, render
 from conformance._client.bodies import response_bodies
-from conformance._client.relations import RELATIONS, twin
+from conformance._client.relations import twin
 from conformance._contract.rules import REASON_PHRASES, ROOT_KEY
 
 if TYPE_CHECKING:
@@ -63,7 +63,11 @@ class Case:
 
     def to_json(self) -> dict[str, Any]:
         """This case as the JSON of a ``--replay`` file."""
-        return {"lago_conformance_case": 1, "relation": self.relation, "answer": self.answer.to_json()}
+        return {
+            "lago_conformance_case": 1,
+            "relation": self.relation,
+            "answer": self.answer.to_json(),
+        }
 
 
 def _checkout_link(draw: DrawFn) -> str:
@@ -104,7 +108,7 @@ def _mutated(draw: DrawFn, value: Any) -> tuple[Any, bytes | None]:
     if how == "root" or not isinstance(target, dict) or not target:
         return draw(st.sampled_from([[value], None, "text", 1])), None
     key = draw(st.sampled_from(sorted(target)))
-    other = draw(st.sampled_from([None, 1, True, [], {}, "x"]))
+    other: Any = draw(st.sampled_from([None, 1, True, [], {}, "x"]))
     if how == "details" and isinstance(value, dict) and ROOT_KEY in value:
         return {**value, ROOT_KEY: other}, None
     changed = {k: v for k, v in target.items() if k != key} if how == "drop" else {
@@ -154,7 +158,9 @@ def _body(draw: DrawFn, level: Level, status: int, spec: Spec | None) -> tuple[b
 
 def _name(draw: DrawFn, name: str) -> str:
     case = draw(st.sampled_from(["lower", "as-is", "upper", "swap"]))
-    return {"lower": name.lower(), "as-is": name, "upper": name.upper(), "swap": name.swapcase()}[case]
+    return {"lower": name.lower(), "as-is": name, "upper": name.upper(), "swap": name.swapcase()}[
+        case
+    ]
 
 
 @st.composite
@@ -171,7 +177,9 @@ def answers(draw: DrawFn, level: Level, spec: Spec | None = None) -> Answer:
     headers: list[tuple[str, str]] = []
     if content_type is not None:
         headers.append((_name(draw, "Content-Type"), content_type))
-    for name, values in draw(st.lists(st.sampled_from(_EXTRA), max_size=4, unique_by=lambda e: e[0])):
+    for name, values in draw(
+        st.lists(st.sampled_from(_EXTRA), max_size=4, unique_by=lambda e: e[0])
+    ):
         headers.append((_name(draw, name), draw(st.sampled_from(values))))
     transport = draw(st.sampled_from(["", "", "", "", "", "cut", "reset", "slow"])) if body else ""
     slow = transport == "slow"
@@ -205,7 +213,9 @@ def relation_for(answer: Answer, index: int) -> str | None:
     return None
 
 
-def cases(level: Level, spec: Spec | None = None, relation: str | None = None) -> SearchStrategy[Case]:
+def cases(
+    level: Level, spec: Spec | None = None, relation: str | None = None
+) -> SearchStrategy[Case]:
     """Cases of an answer and ``relation`` (None when it does not apply to the answer)."""
     return answers(level, spec).map(
         lambda answer: Case(answer, relation if relation and twin(answer, relation) else None)

@@ -122,9 +122,7 @@ class Answer:
         if self.transport == "slow":
             extra.append(f"slow: {self.pieces} pieces, {self.gap:g} s apart")
         elif self.transport:
-            extra.append(
-                {"cut": "closed mid-body", "reset": "reset mid-body"}[self.transport]
-            )
+            extra.append({"cut": "closed mid-body", "reset": "reset mid-body"}[self.transport])
         text = self.body.decode("utf-8", "replace")
         text = text if len(text) <= 300 else text[:300] + "…"
         how = f" [{'; '.join(extra)}]" if extra else ""

@@ -12,11 +12,11 @@ from conformance._client.bodies import response_bodies
 from conformance._client.call import Fault
 from conformance._client.checks import (
     ALL_ERROR_FIELDS,
-    CALL_WITHIN_BOUND,
-    GENERATED,
     ALL_SUCCESS_FIELDS,
+    CALL_WITHIN_BOUND,
     ERROR_FIELDS,
     EVERY_SCENARIO,
+    GENERATED,
     ID_PERCENT_ENCODED,
     KEEPS_HTTP_STATUS,
     NO_INVENTED_VALUES,

@@ -1,32 +1,25 @@
 """Generated answers, run: cases drawn (seeded), served, judged, and a failing one shrunk.
 
-The cases of a run are drawn first, in order, with Hypothesis' generate phase: the same seed
-gives the same cases, at any ``--jobs``. Each case is one call (and a second on its twin when it
-has a relation), judged by the oracle, the relations and the invariants. The first failing case
-of each check is shrunk: Hypothesis draws the same cases again from the same seed, without
-calling the client until that case, then shrinks it with the client in the loop, within a budget
-of calls. A case is saved as the JSON of a ``--replay`` file.
+The cases of a run are drawn first, in order (``case_draws``): the same seed gives the same
+cases, at any ``--jobs``. Each case is one call (and a second on its twin when it has a
+relation), judged by the oracle, the relations and the invariants. The first failing case of
+each kind of problem is shrunk. A case is saved as the JSON of a ``--replay`` file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import queue
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
-
-from conformance._client.answer_strategy import Case, answers, cases, relation_for
+from conformance._client.answer_strategy import Case
 from conformance._client.answers import Answer
+from conformance._client.case_draws import SHRINK_CALLS, SHRUNK_CASES, draw_cases, shape, shrink
 from conformance._client.checks import judge_call
 from conformance._client.fault_server import fault_server
 from conformance._client.oracle import documented
@@ -54,125 +47,8 @@ __all__ = [
 DEFAULT_EXPLORE = 200
 # Over --command every call starts a process: fewer, spread over --jobs.
 DEFAULT_EXPLORE_COMMAND = 24
-# Calls a shrink may make, and how many checks get a shrunk case, in-process / over a command.
-SHRINK_CALLS = {False: 40, True: 10}
-SHRUNK_CASES = {False: 4, True: 1}
-# Hypothesis draws more candidates than it runs (some are invalid): at most this many a call.
-DRAWS_PER_CALL = 3
 # Findings kept per check: one for each kind of problem (its title, numbers aside).
 MAX_FINDINGS = 4
-# Cases are drawn in blocks, each from its own seed (see draw_cases).
-BLOCK = 10
-
-
-def _settings(count: int, phases: list[Phase]) -> Any:
-    return settings(
-        max_examples=count,
-        database=None,
-        deadline=None,
-        phases=phases,
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-        verbosity=Verbosity.quiet,
-    )
-
-
-def _block_seed(seed: int, block: int) -> int:
-    return seed * 7919 + block
-
-
-def _draw_block(level: Level, seed: int, block: int, spec: Spec | None) -> list[Answer]:
-    drawn: list[Answer] = []
-
-    @hypothesis_seed(_block_seed(seed, block))
-    @_settings(BLOCK + 1, [Phase.generate])
-    @given(answers(level, spec))
-    def collect(answer: Answer) -> None:
-        drawn.append(answer)
-
-    collect()
-    # Every run starts with the simplest case: block 0 keeps it, the others skip it.
-    return drawn[: BLOCK + 1] if block == 0 else drawn[1 : BLOCK + 1]
-
-
-@functools.lru_cache(maxsize=8)
-def _drawn(level: Level, seed: int, count: int, spec: Spec | None) -> tuple[Case, ...]:
-    drawn: list[Answer] = []
-    block = 0
-    while len(drawn) < count:
-        drawn += _draw_block(level, seed, block, spec)
-        block += 1
-    return tuple(Case(answer, relation_for(answer, i)) for i, answer in enumerate(drawn[:count]))
-
-
-def draw_cases(level: Level, seed: int, count: int, spec: Spec | None = None) -> list[Case]:
-    """``count`` cases, the same for the same seed and level: answers drawn in blocks of
-    ``BLOCK``, each from its own seed, so that a case is drawn again (to shrink it) from its
-    block alone; the relations in turn (``relation_for``). Cases are immutable: a process that
-    runs the same seed again (tests, nox -s faults) draws them once."""
-    return list(_drawn(level, seed, count, spec))
-
-
-def _position(index: int) -> tuple[int, int]:
-    """The block of case ``index``, and its place in that block's run of Hypothesis."""
-    if index <= BLOCK:
-        return 0, index
-    block, offset = divmod(index - (BLOCK + 1), BLOCK)
-    return block + 1, offset + 1
-
-
-class _Failing(Exception):
-    """The candidate fails the check being shrunk."""
-
-
-class _Spent(BaseException):
-    """The shrink's budget of draws is spent: not an Exception, so Hypothesis lets it through."""
-
-
-@st.composite
-def _counted(draw: st.DrawFn, inner: st.SearchStrategy[Case], state: dict[str, Any]) -> Case:
-    state["draws"] += 1
-    if state["draws"] > state["max_draws"]:
-        raise _Spent
-    return draw(inner)
-
-
-def _shape(title: str) -> str:
-    return re.sub(r"\d+", "N", title)
-
-
-def shrink(
-    level: Level, seed: int, count: int, index: int, case: Case,
-    fails: Callable[[Case], list[Problem]], title: str, budget: int, spec: Spec | None = None,
-) -> tuple[Case, list[Problem]] | None:  # fmt: skip
-    """The smallest case found that fails like ``case`` (the ``index``-th of the seed's cases)."""
-    block, place = _position(index)
-    state: dict[str, Any] = {"seen": 0, "on": False, "left": budget, "best": None, "draws": 0,
-                             "max_draws": place + 1 + budget * DRAWS_PER_CALL}  # fmt: skip
-
-    @hypothesis_seed(_block_seed(seed, block))
-    @_settings(BLOCK + 1, [Phase.generate, Phase.shrink])
-    @given(_counted(cases(level, spec, case.relation), state))
-    def probe(candidate: Case) -> None:
-        if not state["on"]:
-            state["seen"] += 1
-            if state["seen"] - 1 != place or candidate.answer != case.answer:
-                return  # before the case (or, if generation drifted, never: no shrink)
-            state["on"] = True
-        best = state["best"]
-        # Hypothesis replays the smallest failure: no call needed (and one raise, one origin).
-        failing = best is not None and candidate == best[0]
-        if not failing and state["left"] > 0:
-            state["left"] -= 1
-            problems = [p for p in fails(candidate) if _shape(p.title) == _shape(title)]
-            if problems:
-                state["best"], failing = (candidate, problems), True
-        if failing:
-            raise _Failing
-
-    with contextlib.suppress(Exception, _Spent):  # _Failing, or Hypothesis' report of it
-        probe()
-    return state["best"]  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -208,19 +84,66 @@ def _ordered(checks: Sequence[Check[Call]], call: Call) -> list[Check[Call]]:
     return sorted(checks, key=lambda check: check.name != first)
 
 
-def _shrink_one(
-    shrinking: tuple[Level, int, Spec | None], call_on: Callable[[Answer, FaultServer | None], Call],
-    servers: list[FaultServer], checks: Sequence[Check[Call]], name: str, count: int,
-    index: int, case: Case, problem: Problem, command: bool,
-) -> tuple[Case, list[Problem]] | None:  # fmt: skip
-    level, seed, spec = shrinking
-    server = servers[0] if servers else None
+class _Run:
+    """One run of generated answers: how a case is called and judged, and shrunk."""
 
-    def fails(candidate: Case) -> list[Problem]:
-        again = _call_case(lambda answer: call_on(answer, server), candidate)
-        return judge_call(_ordered(checks, again), again, wants_reply=True)[name]
+    def __init__(
+        self, call_on: Callable[[Answer, FaultServer | None], Call],
+        checks: Sequence[Check[Call]], *, command: bool,
+        shrinking: tuple[Level, int, Spec | None] | None,
+    ) -> None:  # fmt: skip
+        self.call_on, self.checks, self.command, self.shrinking = (
+            call_on,
+            checks,
+            command,
+            shrinking,
+        )
+        self.servers: list[FaultServer] = []
+        self.shrunk = 0
 
-    return shrink(level, seed, count, index, case, fails, problem.title, SHRINK_CALLS[command], spec)
+    def call(self, case: Case, server: FaultServer | None) -> Call:
+        return _call_case(lambda answer: self.call_on(answer, server), case)
+
+    def judge(self, call: Call) -> dict[str, list[Problem]]:
+        return judge_call(_ordered(self.checks, call), call, wants_reply=True)
+
+    def smallest(
+        self, index: int, case: Case, name: str, problem: Problem
+    ) -> tuple[Case, Problem, bool]:
+        """The case shrunk, and its problem, when a shrink is due; else as they were."""
+        # The first case is the simplest the strategy has: nothing to shrink.
+        if not self.shrinking or index == 0 or self.shrunk >= SHRUNK_CASES[self.command]:
+            return case, problem, False
+        self.shrunk += 1
+        server = self.servers[0] if self.servers else None
+
+        def fails(candidate: Case) -> list[Problem]:
+            return self.judge(self.call(candidate, server))[name]
+
+        best = shrink(case, fails, title=problem.title, shrinking=self.shrinking, index=index,
+                      budget=SHRINK_CALLS[self.command])  # fmt: skip
+        return (case, problem, False) if best is None else (best[0], best[1][0], True)
+
+    def record(self, result: Explored, index: int, call: Call) -> None:
+        """Judge the ``index``-th call into ``result``: a finding per kind of problem."""
+        result.calls += 1 + (call.twin is not None)
+        problems = self.judge(call)
+        kind = "outcome" if call.outcome is not None else "no outcome"
+        for check in self.checks:
+            result.judged[check.name] |= check.applies_to(kind)
+            found = result.found[check.name]
+            for problem in problems[check.name]:
+                if shape(problem.title) in {shape(p.title) for p, *_ in found}:
+                    continue
+                if len(found) < MAX_FINDINGS:
+                    case, smallest, shrunk = self.smallest(
+                        index, result.cases[index], check.name, problem
+                    )
+                    found.append((smallest, case, index, shrunk))
+        if any(problems.values()):
+            result.failed += 1
+            if result.failed == 1:
+                result.first = call
 
 
 def explore(
@@ -234,58 +157,36 @@ def explore(
     shrinking: tuple[Level, int, Spec | None] | None,
 ) -> Explored:
     """Serve every case (``jobs`` at once over a command, each on its own server), judge each
-    call with ``checks``, shrink the first failure of each check (``shrinking``: level, seed)."""
-    result = Explored(drawn, {c.name: [] for c in checks}, dict.fromkeys((c.name for c in checks), False))
+    call with ``checks``, shrink the first failure of each kind (``shrinking``: level, seed)."""
+    result = Explored(
+        drawn, {c.name: [] for c in checks}, dict.fromkeys((c.name for c in checks), False)
+    )
+    run = _Run(call_on, checks, command=command, shrinking=shrinking)
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
-        servers = [stack.enter_context(fault_server()) for _ in range(jobs if command else 0)]
-
+        run.servers = [stack.enter_context(fault_server()) for _ in range(jobs if command else 0)]
         free: queue.Queue[FaultServer] = queue.Queue()
-        for server in servers:
+        for server in run.servers:
             free.put(server)
 
-        def run(index: int) -> Call:
+        def serve(index: int) -> Call:
             # Each call (and its twin) has a server to itself.
-            server = free.get() if servers else None
+            server = free.get() if run.servers else None
             try:
-                call = _call_case(lambda answer: call_on(answer, server), drawn[index])
+                return run.call(drawn[index], server)
             finally:
                 if server is not None:
                     free.put(server)
-            step("generated")
-            return call
+                step("generated")
 
-        if len(servers) > 1:
-            with ThreadPoolExecutor(max_workers=len(servers)) as pool:
-                calls = list(pool.map(run, range(len(drawn))))
+        if len(run.servers) > 1:
+            with ThreadPoolExecutor(max_workers=len(run.servers)) as pool:
+                calls = list(pool.map(serve, range(len(drawn))))
         else:
-            calls = [run(i) for i in range(len(drawn))]
-        shrunk = 0
+            calls = [serve(i) for i in range(len(drawn))]
+        result.first = calls[0] if calls else None
         for index, call in enumerate(calls):
-            result.calls += 1 + (call.twin is not None)
-            result.first = result.first or call
-            problems = judge_call(_ordered(checks, call), call, wants_reply=True)
-            kind = "outcome" if call.outcome is not None else "no outcome"
-            for check in checks:
-                result.judged[check.name] |= check.applies_to(kind)
-                found = result.found[check.name]
-                for problem in problems[check.name]:
-                    shapes = {_shape(p.title) for p, *_ in found}
-                    if _shape(problem.title) in shapes or len(found) >= MAX_FINDINGS:
-                        continue
-                    case, was_shrunk = drawn[index], False
-                    # The first case is the simplest the strategy has: nothing to shrink.
-                    if shrinking and index > 0 and shrunk < SHRUNK_CASES[command]:
-                        shrunk += 1
-                        best = _shrink_one(shrinking, call_on, servers, checks, check.name,
-                                           len(drawn), index, case, problem, command)  # fmt: skip
-                        if best is not None:
-                            (case, (problem, *_)), was_shrunk = best, True
-                    found.append((problem, case, index, was_shrunk))
-            if any(problems.values()):
-                result.failed += 1
-                if result.failed == 1:
-                    result.first = call
+            run.record(result, index, call)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -297,7 +198,9 @@ def load_case(path: str) -> Case:
         if not isinstance(data, dict) or data.get("lago_conformance_case") != 1:
             raise ValueError("not a lago-conformance case file")
         relation = data.get("relation")
-        return Case(Answer.from_json(data["answer"]), relation if isinstance(relation, str) else None)
+        return Case(
+            Answer.from_json(data["answer"]), relation if isinstance(relation, str) else None
+        )
     except OSError as error:
         raise UsageError(f"--replay {path!r}: cannot read it ({error.strerror})") from None
     except (ValueError, TypeError, KeyError) as error:

@@ -183,7 +183,6 @@ class FaultServer:
             except OSError:
                 return
 
-
     def _answer(self, conn: socket.socket, answer: Answer, accept_encoding: str) -> None:
         """A generated answer: its headers as written, its framing, coding and transport."""
         answer = answer.resolved(time.time())
@@ -192,24 +191,27 @@ class FaultServer:
             phrase = HTTPStatus(answer.status).phrase
         except ValueError:
             phrase = "Status"
-        framing = "transfer-encoding: chunked" if answer.framing == "chunked" else (
-            f"content-length: {len(body)}"
+        framing = (
+            "transfer-encoding: chunked"
+            if answer.framing == "chunked"
+            else (f"content-length: {len(body)}")
         )
         lines = [f"HTTP/1.1 {answer.status} {phrase}", *(f"{n}: {v}" for n, v in headers)]
         head = "\r\n".join([*lines, framing, "connection: close"]) + "\r\n\r\n"
         conn.sendall(head.encode("latin-1", "replace"))
         if answer.transport in ("cut", "reset"):
             part = body[: len(body) // 2]
-            conn.sendall(b"%x\r\n%s\r\n" % (len(part), part) if answer.framing == "chunked" else part)
+            conn.sendall(
+                b"%x\r\n%s\r\n" % (len(part), part) if answer.framing == "chunked" else part
+            )
             if answer.transport == "reset":
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return
         for piece in answer.split(body):
             if answer.transport == "slow" and self._release.wait(min(answer.gap, SLOW_GAP_CAP)):
                 return
-            if answer.framing == "chunked":
-                piece = b"%x\r\n%s\r\n" % (len(piece), piece) if piece else b""
-            conn.sendall(piece)
+            chunk = b"%x\r\n%s\r\n" % (len(piece), piece) if piece else b""
+            conn.sendall(chunk if answer.framing == "chunked" else piece)
         if answer.framing == "chunked":
             conn.sendall(b"0\r\n\r\n")
 

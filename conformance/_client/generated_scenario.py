@@ -53,13 +53,16 @@ def case_count(subject: Subject, options: ClientOptions) -> int:
     return DEFAULT_EXPLORE if subject.command is None else DEFAULT_EXPLORE_COMMAND
 
 
-def _caller(subject: Subject, options: ClientOptions) -> Callable[[Answer, FaultServer | None], Call]:
+def _caller(
+    subject: Subject, options: ClientOptions
+) -> Callable[[Answer, FaultServer | None], Call]:
     base = BASE_URLS["us"]
 
     def call_on(answer: Answer, server: FaultServer | None) -> Call:
         if subject.call is not None:
             return call_in_process(subject.call, (answer,), base, INVOICE_ID)
-        assert server is not None and subject.command is not None
+        assert server is not None
+        assert subject.command is not None
         return call_command(subject.command, server, serves=(answer,),
                             path_prefix=urllib.parse.urlsplit(base).path, lago_id=INVOICE_ID,
                             timeout=options.timeout)  # fmt: skip
@@ -85,7 +88,12 @@ def judge_generated(
     if count == 0:
         skipped = [CaseResult(c.name, scenario.name, c.severity, skipped="--explore 0")
                    for c in scenario.checks]  # fmt: skip
-        return skipped, {"group": scenario.group, "calls": 0, "cases": 0}, "not run: --explore 0", 0.0
+        return (
+            skipped,
+            {"group": scenario.group, "calls": 0, "cases": 0},
+            "not run: --explore 0",
+            0.0,
+        )
     if options.replay is not None:
         drawn, shrinking = [load_case(options.replay)], None
     else:

@@ -28,7 +28,9 @@ def key_never_in_outcome(call: Call) -> list[Problem]:
     places = []
     if call.outcome is not None:
         places += [
-            key for key, value in call.outcome.items() if API_KEY in json.dumps(value, ensure_ascii=False)
+            key
+            for key, value in call.outcome.items()
+            if API_KEY in json.dumps(value, ensure_ascii=False)
         ]
     # An exception's message is what applications log (the harness's own errors are not judged).
     if call.error is not None and call.error.startswith(CRASHED) and API_KEY in call.error:

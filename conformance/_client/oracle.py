@@ -57,7 +57,9 @@ def _readable(answer: Answer, body: Any) -> dict[str, Any] | None:
     details = payment_details(body) if body is not NOT_JSON else None
     if details is None or not answer.declared_json:
         return None
-    typed = all(details.get(name) is None or isinstance(details[name], str) for name in DETAIL_FIELDS)
+    typed = all(
+        details.get(name) is None or isinstance(details[name], str) for name in DETAIL_FIELDS
+    )
     return details if typed else None
 
 

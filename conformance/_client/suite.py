@@ -103,10 +103,7 @@ class _ClientRun:
     ) -> _Judged:
         if scenario.explore:
             jobs = self.options.jobs_for(self.subject)
-            results, record, verdict, seconds = judge_generated(
-                self.subject, self.options, scenario, jobs, step
-            )
-            return _Judged(results, record, verdict, seconds)
+            return _Judged(*judge_generated(self.subject, self.options, scenario, jobs, step))
         checks = [c for c in scenario.checks if c.runs_at(self.options.level)]
         skipped = scenario.skipped_on(command=self.subject.command is not None)
         if not any(check.runs_at(self.options.level) for check in scenario.own_checks):

@@ -68,7 +68,7 @@ def _tls_shared() -> Iterator[None]:
     """Each httpx client a call builds gets a shared TLS context: respx answers without TLS, and
     building one costs 25 ms, which a client calling ``httpx.post`` pays on every call."""
     module: Any = getattr(httpx, "_transports", None)
-    default = getattr(module, "default", None)
+    default: Any = getattr(module, "default", None)
     real = getattr(default, "create_ssl_context", None)
     if real is None:  # pragma: no cover - another httpx: nothing to share
         yield

@@ -30,7 +30,11 @@ FAULTS = {fault.name: fault for fault in CLIENT_FAULTS}
 IN_PROCESS = tuple(s.name for s in catalogue() if s.only != "command")
 # Each relation and each invariant, and the faulty client that only it catches.
 ONLY_IT = {
-    **{fault.check: fault.name for fault in CLIENT_FAULTS if fault.name.startswith("retries-gateway")},
+    **{
+        fault.check: fault.name
+        for fault in CLIENT_FAULTS
+        if fault.name.startswith("retries-gateway")
+    },
     "key_never_in_outcome": "key-in-error-message",
     "no_resend_after_4xx": "retries-409",
     "call_within_bound": "retries-timeouts",
@@ -168,7 +172,8 @@ def test_a_deadline_kept_with_time_monotonic_sees_the_virtual_clock() -> None:
 
     report = run(sleepy, "200-example")
     assert report.findings == []
-    assert seen and 12 <= seen[0] < 13
+    assert seen
+    assert 12 <= seen[0] < 13
 
 
 def test_every_generated_check_is_in_the_generated_scenario() -> None:
