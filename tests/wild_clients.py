@@ -3,7 +3,8 @@
 Each is a small client of its own, with one realistic fault, the way a generated SDK, a
 hand-written wrapper or a retry library has it; none is a ``FaultyClient`` flag. They were run
 once, as they are here, before anything in the suite changed for them: the first-contact
-figure in docs/client-generated-answers.md and CHANGELOG.md is theirs.
+figure in docs/client-generated-answers.md and CHANGELOG.md is theirs. ``python -m
+tests.wild_clients`` runs them again and prints what found each.
 """
 
 from __future__ import annotations
@@ -256,3 +257,24 @@ WILD_CLIENTS: tuple[WildClient, ...] = (
     WildClient("copied-browser-headers", copied_browser_headers, "hand-written wrapper"),
     WildClient("status-from-body", status_from_body, "hand-written wrapper"),
 )
+
+
+def main() -> int:
+    """Run each client through a default in-process run; print what the catalogue and the
+    generated answers found (``python -m tests.wild_clients``)."""
+    from conformance._client.adapters import Subject
+    from conformance._client.suite import ClientOptions, run_subject
+
+    for wild in WILD_CLIENTS:
+        report = run_subject(Subject(wild.name, None, wild.client), ClientOptions())
+        found = {(r.scenario == "generated", r.check) for r in report.results if r.findings}
+        catalogue = sorted(check for generated, check in found if not generated)
+        generated = sorted(check for is_generated, check in found if is_generated)
+        print(
+            f"{wild.name} ({wild.kind}): catalogue {catalogue or '-'}; generated {generated or '-'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
