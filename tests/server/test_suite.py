@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance import LagoMock, Level, parse_fixtures
+from conformance._contract.request import Request as Wire
 from conformance._mock.serve import serving
 from conformance._report.writers import write_json
 from tests.faulty_servers import FaultyLago, Request, server_error_on_odd_input
@@ -111,10 +112,10 @@ class SpyMock(LagoMock):
 
     paid: list[str]
 
-    def respond(self, method: str, raw_path: str, authorization: str | None) -> Reply:
-        response = super().respond(method, raw_path, authorization)
+    def respond(self, request: Wire) -> Reply:
+        response = super().respond(request)
         if response.status == 200:
-            self.paid.append(raw_path)
+            self.paid.append(request.path)
         return response
 
 
