@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance import LagoMock, Level, parse_fixtures
-from conformance._contract.request import Request as Wire
 from conformance._mock.serve import serving
 from conformance._report.writers import write_json
 from tests.faulty_servers import FaultyLago, Request, server_error_on_odd_input
 from tests.helpers import run_suite
 
 if TYPE_CHECKING:
+    from conformance._contract.request import Request as Wire
     from conformance._contract.rules import Reply
     from conformance._report.findings import Report
     from tests.faulty_servers import Reply as FaultyReply
