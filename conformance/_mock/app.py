@@ -31,6 +31,7 @@ from conformance._mock.organization import (
     checkout_url,
     fixtures_for,
     generate_payment_url,
+    invoices_for,
 )
 
 if TYPE_CHECKING:
@@ -90,6 +91,9 @@ class LagoMock:
     seed: int = 0
     rate_limit: int | None = None
     clock: Callable[[], float] = time.monotonic
+    # Only the invoices these fixtures name (Lago's twin of a deployment), instead of the seeded
+    # organization.
+    invoices_from: Fixtures | None = None
     invoices: tuple[Invoice, ...] = field(init=False)
     _by_id: dict[str, Invoice] = field(init=False, repr=False)
     _links: dict[str, _Link] = field(init=False, repr=False, default_factory=dict)
@@ -99,7 +103,10 @@ class LagoMock:
     def __post_init__(self) -> None:
         if not self.api_key or any(c in self.api_key for c in RUBY_WHITESPACE):
             raise ValueError("The mock's API key must be non-empty and hold no whitespace")
-        self.invoices = build_invoices(self.seed)
+        if self.invoices_from is not None:
+            self.invoices = invoices_for(self.invoices_from, self.seed)
+        else:
+            self.invoices = build_invoices(self.seed)
         self._by_id = {invoice.lago_id: invoice for invoice in self.invoices}
         if self.rate_limit is not None:
             if self.rate_limit < 1:

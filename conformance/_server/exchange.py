@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from conformance._contract.json_text import JsonText, read_json_text
 from conformance._report.findings import REDACTED
 
 if TYPE_CHECKING:
@@ -51,13 +52,17 @@ class Exchange:
         return content_type.split(";", maxsplit=1)[0].strip().lower()
 
     def json(self) -> tuple[bool, Any]:
-        """``(True, value)`` when the body parses as JSON, else ``(False, None)``."""
+        """``(True, value)`` when the body is JSON text (read strictly, as bytes: see
+        ``read_json_text``), else ``(False, None)``."""
         if self.truncated:
             return False, None
-        try:
-            return True, json.loads(self.body)
-        except ValueError:
-            return False, None
+        text = self.json_text
+        return (True, text.value) if text.ok else (False, None)
+
+    @functools.cached_property
+    def json_text(self) -> JsonText:
+        """The body judged as JSON text, with the reason when it is not."""
+        return read_json_text(self.body)
 
     def body_json(self) -> Any:
         """The body parsed as JSON, or None when it is not JSON."""
