@@ -24,6 +24,7 @@ __all__ = [
     "add_run_options",
     "baseline_option",
     "non_negative_float",
+    "non_negative_int",
     "port",
     "positive_int",
     "seconds",
@@ -45,6 +46,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """A whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
     return value
 
 
@@ -157,4 +169,10 @@ def server_options(values: Mapping[str, Any]) -> ServerOptions:
 
         given["spec"] = load_spec(values["spec"])
     given["baseline"] = baseline_option(given["baseline"], bool(given.pop("allow_stale")))
+    # The command line's own (the pytest plugin leaves them at their defaults).
+    if values.get("explore") is not None:
+        given["explore"] = values["explore"]
+    given["allow_key_in_url"] = bool(values.get("allow_key_in_url"))
+    given["oracle"] = values.get("oracle", "twin") != "off"
+    given["generic_only"] = values.get("checks", "all") == "generic"
     return ServerOptions(**given)
