@@ -11,7 +11,7 @@ import re
 import urllib.parse
 from dataclasses import replace
 
-from tests.wild_asgi import API_KEY, Answer, Incoming, WildApp, answer, json_answer
+from tests.wild_asgi import API_KEY, Answer, Incoming, WildApp, answer
 from tests.wild_faults import lago_token, nginx_page, route_id
 
 BOM = b"\xef\xbb\xbf"
@@ -45,7 +45,9 @@ async def go_missing_return_after_401(app: WildApp, request: Incoming) -> Answer
 
 def _accepts_gzip(request: Incoming) -> bool:
     codings = (request.header("accept-encoding") or "").lower().split(",")
-    return any(c.split(";")[0].strip() == "gzip" and "q=0" not in c.replace(" ", "") for c in codings)
+    return any(
+        c.split(";")[0].strip() == "gzip" and "q=0" not in c.replace(" ", "") for c in codings
+    )
 
 
 async def gzip_stale_content_length(app: WildApp, request: Incoming) -> Answer:
@@ -65,9 +67,14 @@ def _media_ranges(value: str) -> list[str]:
 async def not_acceptable_406(app: WildApp, request: Incoming) -> Answer:
     """Spring ``produces = "application/json"``: an Accept without JSON gets an empty 406."""
     accept = request.header("accept")
-    if accept is not None and route_id(request) is not None and request.method == "POST":
-        if not {"*/*", "application/*", "application/json"} & set(_media_ranges(accept)):
-            return answer(406, b"", None)
+    acceptable = {"*/*", "application/*", "application/json"}
+    if (
+        accept is not None
+        and route_id(request) is not None
+        and request.method == "POST"
+        and not acceptable & set(_media_ranges(accept))
+    ):
+        return answer(406, b"", None)
     return await app.faithful(request)
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from conformance import LagoMock
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, MutableMapping
 
 API_KEY = "wild-server-key-0123"
 JSON_UTF8 = "application/json; charset=utf-8"
@@ -146,23 +146,25 @@ class WildApp:
 
     async def faithful(self, request: Incoming) -> Answer:
         """What the faithful mock answers to ``request``."""
-        sent: list[dict[str, Any]] = []
+        sent: list[MutableMapping[str, Any]] = []
         delivered = False
 
-        async def receive() -> dict[str, Any]:
+        async def receive() -> MutableMapping[str, Any]:
             nonlocal delivered
             if delivered:
                 return {"type": "http.disconnect"}
             delivered = True
             return {"type": "http.request", "body": request.body, "more_body": False}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             sent.append(message)
 
         await self.mock(dict(request.scope), receive, send)
         start = next(m for m in sent if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        headers = tuple((bytes(k).decode(), bytes(v).decode("latin-1")) for k, v in start["headers"])
+        headers = tuple(
+            (bytes(k).decode(), bytes(v).decode("latin-1")) for k, v in start["headers"]
+        )
         return Answer(int(start["status"]), headers, body)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

@@ -142,7 +142,9 @@ _FRAMEWORK_TRACE = [
 
 
 def _debug_body(status: int, error: str, exception: str) -> dict[str, object]:
-    trace = [{"exception_object_id": 9120, "id": i, "trace": t} for i, t in enumerate(_FRAMEWORK_TRACE)]
+    trace = [
+        {"exception_object_id": 9120, "id": i, "trace": t} for i, t in enumerate(_FRAMEWORK_TRACE)
+    ]
     traces = {"Application Trace": [], "Framework Trace": trace, "Full Trace": trace}
     return {"status": status, "error": error, "exception": exception, "traces": traces}
 
@@ -156,15 +158,17 @@ async def rails_development_mode(app: WildApp, request: Incoming) -> Answer:
     """DebugExceptions with ``consider_all_requests_local``: routing and parse errors in full."""
     if request.method not in CATCH_ALL_VERBS:
         path = urllib.parse.unquote(request.raw_path)
-        exception = f'#<ActionController::RoutingError: No route matches [{request.method}] "{path}">'
+        exception = (
+            f'#<ActionController::RoutingError: No route matches [{request.method}] "{path}">'
+        )
         if "text/html" in (request.header("accept") or ""):
             page = f"<!DOCTYPE html><html><head><title>Action Controller: Exception caught</title></head><body><h1>Routing Error</h1><p>No route matches [{request.method}] &quot;{path}&quot;</p><h2>Routes</h2><table id='route_table'><tr><td>payment_url_api_v1_invoice_path</td><td>POST</td><td>/api/v1/invoices/:id/payment_url(.:format)</td><td>api/v1/invoices#payment_url</td></tr></table></body></html>"
             return answer(404, page.encode(), "text/html; charset=utf-8")
         return json_answer(404, _debug_body(404, "Not Found", exception))
-    if route_id(request) and request.method == "POST" and lago_token(request) == API_KEY:
-        if _not_json(request):
-            exception = "#<ActionDispatch::Http::Parameters::ParseError: Error occurred while parsing request parameters>"
-            return json_answer(400, _debug_body(400, "Bad Request", exception))
+    authorized = lago_token(request) == API_KEY
+    if route_id(request) and request.method == "POST" and authorized and _not_json(request):
+        exception = "#<ActionDispatch::Http::Parameters::ParseError: Error occurred while parsing request parameters>"
+        return json_answer(400, _debug_body(400, "Bad Request", exception))
     return await app.faithful(request)
 
 
@@ -177,7 +181,11 @@ async def express_stack_trace_on_bad_json(app: WildApp, request: Incoming) -> An
     first = text.lstrip(" \t\n\r")[:1]
     try:
         json.loads(text)
-        problem = None if first in ("{", "[") else f"Unexpected token '{first}', \"{text[:20]}\" is not valid JSON"
+        problem = (
+            None
+            if first in ("{", "[")
+            else f"Unexpected token '{first}', \"{text[:20]}\" is not valid JSON"
+        )
     except ValueError as error:
         problem = f"Unexpected token in JSON at position {getattr(error, 'pos', 0)}"
     if problem is None:
@@ -214,7 +222,9 @@ async def params_merged_over_path(app: WildApp, request: Incoming) -> Answer:
 
 
 # Rack::MethodOverride::HTTP_METHODS
-_OVERRIDABLE = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "LINK", "UNLINK"})
+_OVERRIDABLE = frozenset(
+    {"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "LINK", "UNLINK"}
+)
 
 
 async def method_override_honoured(app: WildApp, request: Incoming) -> Answer:

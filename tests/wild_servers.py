@@ -12,6 +12,7 @@ rack-cors 3.0.0), named in the description.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
@@ -47,6 +48,20 @@ class Probe:
     path: str
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
+
+    def describe(self) -> str:
+        """One line, the key shown as ``KEY`` and the fixtures' ids by name."""
+        text = " ".join([self.method, self.path, *(f"[{k}: {v}]" for k, v in self.headers)])
+        if self.body:
+            text += f" body {self.body.decode('latin-1')!r}"
+        names = {**{v: k for k, v in FIXTURES.invoices.items()}, UNKNOWN: "unknown"}
+        for lago_id, name in names.items():
+            text = text.replace(lago_id, f"{{{name}}}").replace(
+                lago_id.upper(), f"{{{name} upper-case}}"
+            )
+        text = text.replace(base64.b64encode(f"{API_KEY}:".encode()).decode(), "base64(KEY:)")
+        text = re.sub(r"(.)\1{19,}", lambda run: f"{run[1]}*{len(run[0])}", text)
+        return text.replace(API_KEY, "KEY")
 
 
 def post(lago_id: str, *headers: tuple[str, str], suffix: str = "", body: bytes = b"") -> Probe:

@@ -16,14 +16,12 @@ from tests.wild_servers import API_KEY, UNKNOWN, WILD_SERVERS, Probe, WildServer
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from tests.wild_asgi import WildApp
-
 PLAIN = post(UNKNOWN, ("Authorization", f"Bearer {API_KEY}"))
 # Headers httpx adds for the transport itself, the same for both servers.
 _TRANSPORT_HEADERS = {"date", "server"}
 
 
-def observe(app: LagoMock | WildApp, probes: Sequence[Probe]) -> tuple[object, ...]:
+def observe(app: object, probes: Sequence[Probe]) -> tuple[object, ...]:
     """What ``app`` answers to the last of ``probes``, sent in order in-process: status,
     headers (in order) and body, or the error an HTTP client meets reading it."""
     transport = ASGISyncTransport(app)
@@ -39,7 +37,9 @@ def observe(app: LagoMock | WildApp, probes: Sequence[Probe]) -> tuple[object, .
                 except httpx.DecodingError as error:
                     result = ("undecodable", str(error))
                     continue
-                headers = [(k, v) for k, v in response.headers.multi_items() if k not in _TRANSPORT_HEADERS]
+                headers = [
+                    (k, v) for k, v in response.headers.multi_items() if k not in _TRANSPORT_HEADERS
+                ]
                 result = (response.status_code, headers, response.content)
     finally:
         transport.close()
@@ -76,3 +76,21 @@ def test_no_wild_server_shares_a_name_with_a_listed_fault() -> None:
     from tests.faulty_servers import FAULTS
 
     assert not {f.name for f in FAULTS} & {s.name for s in WILD_SERVERS}
+
+
+@pytest.mark.parametrize("name", ["key-in-query-string", "gzip-stale-content-length"])
+def test_a_wild_server_fits_the_detection_runs_budget(name: str) -> None:
+    """``detection_runs.Budgeted`` wraps a wild server as it wraps FaultyLago: past the budget
+    the fault is off and the witness is answered like the faithful mock."""
+    from tests.detection_runs import Budgeted
+
+    def unordered(outcome: tuple[object, ...]) -> tuple[object, ...]:
+        # FaultyLago, which Budgeted falls back on, sends the same headers in another order.
+        return tuple(sorted(part) if isinstance(part, list) else part for part in outcome)
+
+    server = next(fault for fault in wild_faults() if fault.name == name)
+    faithful = unordered(observe(LagoMock(api_key=API_KEY), server.witness))
+    within = Budgeted(server.app(), len(server.witness))  # type: ignore[arg-type]
+    past = Budgeted(server.app(), 0)  # type: ignore[arg-type]
+    assert unordered(observe(within, server.witness)) != faithful
+    assert unordered(observe(past, server.witness)) == faithful
