@@ -20,6 +20,8 @@ ROOT_KEY = "invoice_payment_details"
 ROUTE = re.compile(r"^/api/v1/invoices/(?P<id>[^/.?]+)/payment_url(?:\.[^/.?]+)?$")
 ROUTE_ANY_CASE = re.compile(ROUTE.pattern, re.IGNORECASE)
 CATCH_ALL_VERBS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"})
+# Puma 7.2.1 Puma::Const::SUPPORTED_HTTP_METHODS: any other method is Puma's own 501.
+PUMA_METHODS = CATCH_ALL_VERBS | {"OPTIONS", "TRACE"}
 UNAUTHORIZED = {"status": 401, "error": "Unauthorized"}
 RESOURCE_NOT_FOUND = {"status": 404, "error": "Not Found", "code": "resource_not_found"}
 
@@ -156,6 +158,14 @@ def _not_json(request: Incoming) -> bool:
 
 async def rails_development_mode(app: WildApp, request: Incoming) -> Answer:
     """DebugExceptions with ``consider_all_requests_local``: routing and parse errors in full."""
+    if request.method not in PUMA_METHODS:
+        # Puma's leak_stack_on_error (environment development): its own 501, with the stack.
+        text = (
+            f"Puma caught this error: {request.method} method is not supported "
+            "(Puma::HttpParserError501)\n/usr/local/bundle/gems/puma-7.2.1/lib/puma/client.rb:307"
+            ":in 'Puma::Client#parser_execute'"
+        )
+        return answer(501, text.encode(), None)
     if request.method not in CATCH_ALL_VERBS:
         path = urllib.parse.unquote(request.raw_path)
         exception = (

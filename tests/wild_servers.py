@@ -156,8 +156,11 @@ WILD_SERVERS: tuple[WildServer, ...] = (
        "`consider_all_requests_local` makes ActionDispatch::DebugExceptions render a routing "
        "error (OPTIONS, TRACE) as JSON with `exception` and `traces` (api_only's :api format) or "
        "as the HTML routes page for `Accept: text/html`, and a malformed JSON body as a 400 with "
-       "the ParseError's traces. In production (config/environments/production.rb "
-       "`consider_all_requests_local = false`) the routing error is an empty 404.",
+       "the ParseError's traces; Puma itself (`leak_stack_on_error` in development, "
+       "lib/puma/server.rb) answers a method it does not support, such as PROPFIND, with a 501 "
+       "holding its stack. In production (config/environments/production.rb "
+       "`consider_all_requests_local = false`) the routing error is an empty 404 and Puma's "
+       "501 is empty.",
        faults.rails_development_mode, (Probe("OPTIONS", endpoint(UNKNOWN), (("Authorization", KEY),)),)),
     _W("express-stack-trace-on-bad-json",
        "A Node/Express clone with `express.json()` (strict) run without NODE_ENV=production: a "
@@ -176,10 +179,11 @@ WILD_SERVERS: tuple[WildServer, ...] = (
        faults.params_merged_over_path,
        (post(UNKNOWN, ("Authorization", KEY), suffix=f"?lago_id={PAYABLE}"),)),
     _W("method-override-honoured",
-       "Rack::MethodOverride in the stack (a Rails app not in api_only mode, or Express' "
-       "`method-override`): a POST with `X-HTTP-Method-Override: DELETE` or a form field "
-       "`_method=delete` is routed as that verb, here to the catch-all 404. lago-api sets "
-       "`config.api_only = true` (config/application.rb), whose middleware has no MethodOverride.",
+       "lago-api run with RAILS_ENV=staging (or development), whose config/environments/"
+       "staging.rb adds `Rack::MethodOverride` (production.rb does not; the same happens with "
+       "Express' `method-override`): a POST with `X-HTTP-Method-Override: DELETE` or a form "
+       "field `_method=delete` is routed as that verb, here to the catch-all 404. Production "
+       "Lago is `api_only` (config/application.rb), whose middleware has no MethodOverride.",
        faults.method_override_honoured,
        (post(PAYABLE, ("Authorization", KEY), ("X-HTTP-Method-Override", "DELETE")),)),
     _W("case-insensitive-routes",
