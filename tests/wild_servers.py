@@ -12,61 +12,34 @@ rack-cors 3.0.0), named in the description.
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
-from conformance import LagoMock
 from tests import wild_answers as answers
 from tests import wild_faults as faults
+from tests import wild_routes as routes
 from tests.wild_asgi import API_KEY, WildApp
+from tests.wild_probes import FIXTURES, UNKNOWN, Probe, endpoint, post
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
 
     from tests.wild_asgi import Answer, Incoming
 
-__all__ = ["API_KEY", "FIXTURES", "UNKNOWN", "WILD_SERVERS", "Probe", "WildServer", "wild_faults"]
+__all__ = [
+    "API_KEY",
+    "FIXTURES",
+    "UNKNOWN",
+    "WILD_SERVERS",
+    "Probe",
+    "WildServer",
+    "post",
+    "wild_faults",
+]
 
-FIXTURES = LagoMock(api_key=API_KEY).fixtures
-UNKNOWN = "6f1d3c52-8d4e-4d7a-9a3e-2b0c5e7f9a11"  # no invoice of the mock's seed
 PAYABLE = FIXTURES.invoices["payable"]
 KEY = f"Bearer {API_KEY}"
-
-
-def endpoint(lago_id: str, suffix: str = "") -> str:
-    """The endpoint's path for ``lago_id``, with ``suffix`` (a query, a slash) appended."""
-    return f"/api/v1/invoices/{lago_id}/payment_url{suffix}"
-
-
-@dataclass(frozen=True)
-class Probe:
-    """One request of a witness: method, path (with any query), headers and body."""
-
-    method: str
-    path: str
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-
-    def describe(self) -> str:
-        """One line, the key shown as ``KEY`` and the fixtures' ids by name."""
-        text = " ".join([self.method, self.path, *(f"[{k}: {v}]" for k, v in self.headers)])
-        if self.body:
-            text += f" body {self.body.decode('latin-1')!r}"
-        names = {**{v: k for k, v in FIXTURES.invoices.items()}, UNKNOWN: "unknown"}
-        for lago_id, name in names.items():
-            text = text.replace(lago_id, f"{{{name}}}").replace(
-                lago_id.upper(), f"{{{name} upper-case}}"
-            )
-        text = text.replace(base64.b64encode(f"{API_KEY}:".encode()).decode(), "base64(KEY:)")
-        text = re.sub(r"(.)\1{19,}", lambda run: f"{run[1]}*{len(run[0])}", text)
-        return text.replace(API_KEY, "KEY")
-
-
-def post(lago_id: str, *headers: tuple[str, str], suffix: str = "", body: bytes = b"") -> Probe:
-    """A POST to the endpoint for ``lago_id`` with exactly ``headers`` (no key unless given)."""
-    return Probe("POST", endpoint(lago_id, suffix), headers, body)
 
 
 @dataclass(frozen=True)
@@ -176,7 +149,7 @@ WILD_SERVERS: tuple[WildServer, ...] = (
        "so `?lago_id=` or a JSON body's `lago_id` picks the invoice instead of the path. Rails "
        "merges path parameters last (ActionDispatch::Http::Parameters#parameters), lago-api "
        "looks up `params[:id]` from the route and has `wrap_parameters false`.",
-       faults.params_merged_over_path,
+       routes.params_merged_over_path,
        (post(UNKNOWN, ("Authorization", KEY), suffix=f"?lago_id={PAYABLE}"),)),
     _W("method-override-honoured",
        "lago-api run with RAILS_ENV=staging (or development), whose config/environments/"
@@ -184,13 +157,13 @@ WILD_SERVERS: tuple[WildServer, ...] = (
        "Express' `method-override`): a POST with `X-HTTP-Method-Override: DELETE` or a form "
        "field `_method=delete` is routed as that verb, here to the catch-all 404. Production "
        "Lago is `api_only` (config/application.rb), whose middleware has no MethodOverride.",
-       faults.method_override_honoured,
+       routes.method_override_honoured,
        (post(PAYABLE, ("Authorization", KEY), ("X-HTTP-Method-Override", "DELETE")),)),
     _W("case-insensitive-routes",
        "An Express clone: its router matches paths without regard to case by default, so "
        "`/API/V1/Invoices/<id>/Payment_URL` reaches the endpoint. Rails' Journey router is case "
        "sensitive: Lago answers that path with the catch-all 404 `resource_not_found`.",
-       faults.case_insensitive_routes,
+       routes.case_insensitive_routes,
        (Probe("POST", f"/API/V1/Invoices/{PAYABLE}/Payment_URL", (("Authorization", KEY),)),)),
     _W("go-servemux",
        "A Go clone on net/http's ServeMux (`POST /api/v1/invoices/{lago_id}/payment_url` plus a "
@@ -198,24 +171,24 @@ WILD_SERVERS: tuple[WildServer, ...] = (
        "bodiless 301 to the cleaned path, and a trailing slash or `.json` suffix matches no "
        "pattern. Rails squeezes slashes, drops the trailing one and takes `(.:format)` "
        "(actionpack journey/router/utils.rb `normalize_path`, config/routes.rb).",
-       faults.go_servemux, (Probe("POST", "/" + endpoint(PAYABLE), (("Authorization", KEY),)),)),
+       routes.go_servemux, (Probe("POST", "/" + endpoint(PAYABLE), (("Authorization", KEY),)),)),
     _W("query-string-breaks-route",
        "A clone on Node's bare `http` module matching `req.url` (query included) against "
        "`/payment_url$`: any query string, even an ignored `?locale=en`, makes the route miss. "
        "Lago routes on the path alone and ignores this endpoint's query.",
-       faults.query_string_breaks_route, (post(PAYABLE, ("Authorization", KEY), suffix="?locale=en"),)),
+       routes.query_string_breaks_route, (post(PAYABLE, ("Authorization", KEY), suffix="?locale=en"),)),
     _W("python-uuid-ids",
        "A Python clone that casts the id with `uuid.UUID(...)`, which accepts `urn:uuid:` "
        "prefixes, hyphens anywhere and repeated braces: those find the invoice. Rails' "
        "PostgreSQL uuid type (`OID::Uuid::ACCEPTABLE_UUID`) takes only groups of four with "
        "optional hyphens and one pair of braces; anything else is `invoice_not_found`.",
-       faults.python_uuid_ids, (post(f"urn:uuid:{PAYABLE}", ("Authorization", KEY)),)),
+       routes.python_uuid_ids, (post(f"urn:uuid:{PAYABLE}", ("Authorization", KEY)),)),
     _W("path-id-echoed",
        "A clone that fills `lago_invoice_id` from the path (`req.params.lago_id`) instead of the "
        "stored invoice: an upper-case, braced or hyphen-less id comes back as sent. lago-api's "
        "serializer sends `model.id`, the canonical lower-case form "
        "(app/serializers/v1/payment_providers/invoice_payment_serializer.rb).",
-       faults.path_id_echoed, (post(PAYABLE.upper(), ("Authorization", KEY)),)),
+       routes.path_id_echoed, (post(PAYABLE.upper(), ("Authorization", KEY)),)),
     # --- answers: JSON quirks, old versions, gateways --------------------------------------
     _W("bom-on-static-401",
        "nginx with `proxy_intercept_errors on` and `error_page 401 /errors/401.json`, the file "
