@@ -106,7 +106,7 @@ def test_server_mode_on_the_embedded_mock(tmp_path: Path) -> None:
         "lago-conformance server --report-dir reports --max-examples 5 --seed 1\n"
     )
     reports = sorted(p.name for p in (tmp_path / "reports").iterdir())
-    assert reports == ["server.json", "server.junit.xml", "server.md"]
+    assert reports == ["server.html", "server.json", "server.junit.xml", "server.md"]
     assert summary.read_text().startswith("### lago-conformance server: conformant\n")
 
 
