@@ -48,10 +48,10 @@ dt{font-weight:600}dd{margin:0}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:.4rem .6rem;margin:0;
 border-radius:.2rem;font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 .answers{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.answers h4{margin:.4rem 0}
-.legend span{display:inline-block;padding:0 .4rem;margin-right:.4rem}
+.legend span{display:inline-block;padding:0 .4rem;margin-right:.4rem}.scroll{overflow-x:auto}
 """
 
-_MARKS = {"passed": "✓", "failed": "✗", "skipped": "–", "accepted": "≈"}
+_MARKS = {"passed": "✓", "failed": "✗", "skipped": "&ndash;", "accepted": "≈"}
 
 
 def _e(value: object) -> str:
@@ -126,7 +126,15 @@ def _head(report: Report) -> list[str]:
 def _counts(report: Report) -> list[str]:
     counts = report.counts()
     keys = ("checks", "passed", "failed", "skipped", "accepted", "must", "should")
-    names = ("checks", "passed", "failed", "not run", "accepted", "MUST findings", "SHOULD findings")
+    names = (
+        "checks",
+        "passed",
+        "failed",
+        "not run",
+        "accepted",
+        "MUST findings",
+        "SHOULD findings",
+    )
     lines = ['<section id="counts"><h2>Counts</h2>']
     lines += _table(names, [[counts[key] for key in keys]], "counts")
     if "requests" in report.metadata:
@@ -144,13 +152,13 @@ def _matrix(report: Report, anchors: dict[int, int]) -> list[str]:
     scenarios = list(dict.fromkeys(result.scenario for result in report.results))
     cells = {(result.scenario, result.check): result for result in report.results}
     lines = [
-        '<section id="matrix"><h2>Scenarios × checks</h2>',
+        '<section id="matrix"><h2>Scenarios &times; checks</h2>',
         '<p class="legend"><span class="passed">✓ passed</span>'
         '<span class="failed-must">✗ MUST finding</span>'
         '<span class="failed-should">✗ SHOULD finding</span>'
-        '<span class="skipped">– not run</span><span class="accepted">≈ accepted</span>'
+        '<span class="skipped">&ndash; not run</span><span class="accepted">≈ accepted</span>'
         " (an empty cell: the check does not apply)</p>",
-        '<table class="matrix"><thead><tr><th scope="col">scenario</th>',
+        '<div class="scroll"><table class="matrix"><thead><tr><th scope="col">scenario</th>',
     ]
     lines += [f'<th scope="col" class="check">{_e(check)}</th>' for check in checks]
     lines.append("</tr></thead><tbody>")
@@ -170,7 +178,7 @@ def _matrix(report: Report, anchors: dict[int, int]) -> list[str]:
                 mark = f'<a href="#finding-{first}">{mark}</a>'
             row.append(f'<td class="{_cell_class(result)}" title="{_e(tip)}">{mark}</td>')
         lines.append("".join(row) + "</tr>")
-    lines.append("</tbody></table></section>")
+    lines.append("</tbody></table></div></section>")
     return lines
 
 
@@ -254,7 +262,9 @@ def _notes_and_settings(report: Report) -> list[str]:
         ("seed", report.seed),
         *report.metadata.items(),
     ]
-    rows = [(key, value if isinstance(value, str) else json.dumps(value)) for key, value in settings]
+    rows = [
+        (key, value if isinstance(value, str) else json.dumps(value)) for key, value in settings
+    ]
     lines.append('<section id="settings"><h2>The run\'s settings</h2>')
     lines += _table(("setting", "value"), rows)
     lines.append("</section>")

@@ -86,6 +86,8 @@ def test_schemas_say_it_as_json_schema(tmp_path: Path) -> None:
 def test_each_form(schema: dict[str, Any], translated: dict[str, Any]) -> None:
     document = {"components": {"schemas": {"S": schema}}, "paths": {}}
     assert translate_nullable(document)["components"]["schemas"]["S"] == translated
-    parameter = {"paths": {"/x": {"post": {"parameters": [{"name": "nullable", "schema": schema}]}}}}
+    parameter = {
+        "paths": {"/x": {"post": {"parameters": [{"name": "nullable", "schema": schema}]}}}
+    }
     out = translate_nullable(parameter)["paths"]["/x"]["post"]["parameters"][0]
     assert out == {"name": "nullable", "schema": translated}

@@ -180,7 +180,7 @@ def hostile(server: FaultyLago, request: Request) -> Reply:
         return reply
     body = f"<html><script>alert(1)</script>{HOSTILE} {request.authorization}</html>"
     headers = (
-        ("content-type", f'text/html; charset="><script>alert(3)</script>'),
+        ("content-type", 'text/html; charset="><script>alert(3)</script>'),
         ("x-debug", f"{HOSTILE} {request.authorization}"),
     )
     return Reply(500, body.encode(), headers)
@@ -192,7 +192,15 @@ def test_a_hostile_servers_markup_and_script_stay_text_in_the_report(tmp_path: P
     fixtures = tmp_path / "fixtures.toml"
     fixtures.write_text(dump_fixtures(app.mock.fixtures))
     with serving(app) as url:
-        args = ["server", "--base-url", f"{url}/api/v1", "--api-key", API_KEY, "--fixtures", str(fixtures)]
+        args = [
+            "server",
+            "--base-url",
+            f"{url}/api/v1",
+            "--api-key",
+            API_KEY,
+            "--fixtures",
+            str(fixtures),
+        ]
         code = main([*args, "--max-examples", "3", "--report-dir", str(tmp_path)])
     assert code == 1
     text = (tmp_path / "server.html").read_text(encoding="utf-8")
@@ -201,5 +209,5 @@ def test_a_hostile_servers_markup_and_script_stay_text_in_the_report(tmp_path: P
     assert API_KEY not in text
     assert "<script" not in text.lower()
     assert "<script>alert(1)</script>" in page.text  # the server's body, shown as text
-    assert "charset=\"><script>alert(3)</script>" in page.text
+    assert 'charset="><script>alert(3)</script>' in page.text
     assert "Verdict: NOT conformant" in page.text

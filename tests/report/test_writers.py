@@ -75,8 +75,12 @@ def sample_report() -> Report:
 
 @pytest.mark.parametrize(
     ("writer", "name"),
-    [(write_junit, "server.junit.xml"), (write_json, "server.json"), (write_markdown, "server.md"),
-     (write_html, "server.html")],  # fmt: skip
+    [
+        (write_junit, "server.junit.xml"),
+        (write_json, "server.json"),
+        (write_markdown, "server.md"),
+        (write_html, "server.html"),
+    ],
 )
 def test_writers_match_their_golden_file(
     writer: Callable[[Report, TextIO], None], name: str
@@ -141,7 +145,12 @@ def test_fail_on_should_counts_should_findings() -> None:
 
 def test_write_reports_names_files_by_suite(tmp_path: Path) -> None:
     paths = write_reports(sample_report(), tmp_path / "new")
-    assert [p.name for p in paths] == ["server.junit.xml", "server.json", "server.md", "server.html"]
+    assert [p.name for p in paths] == [
+        "server.junit.xml",
+        "server.json",
+        "server.md",
+        "server.html",
+    ]
 
 
 def test_summary_is_redacted() -> None:
