@@ -66,7 +66,7 @@ def assert_only_our_markup(page: Page) -> None:
 
 def hostile_report() -> Report:
     """Every string of a report, hostile: as a server could make the findings' and notes' text."""
-    check = Check("no_secret_echo", "MUST", lambda _: [], source=f"#/{HOSTILE}")
+    check: Check[object] = Check("no_secret_echo", "MUST", lambda _: [], source=f"#/{HOSTILE}")
     echoed = check.finding(
         Problem(f"Echoed {HOSTILE}", f"500 {HOSTILE} header x-debug: Bearer {KEY}", HOSTILE),
         f"curl -X POST -H 'Authorization: Bearer {KEY}' 'http://h/{HOSTILE}'",
@@ -157,7 +157,7 @@ def test_the_matrix_colours_each_outcome_and_links_failures_to_their_finding() -
     report = hostile_report()
     report.results.append(replace(report.results[0], scenario="again"))
     page = Page(rendered(report))
-    cells = {dict(a).get("title", "").split(": ")[0]: dict(a)["class"] for t, a in page.tags
+    cells = {str(dict(a).get("title")).split(": ")[0]: dict(a)["class"] for t, a in page.tags
              if t == "td" and "class" in dict(a)}  # fmt: skip
     assert cells == {
         f"no_secret_echo on probe/{HOSTILE}": "failed-must",
