@@ -68,7 +68,7 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def _usage(parser: argparse.ArgumentParser) -> str:
-    parser.formatter_class = functools.partial(argparse.HelpFormatter, width=96)
+    parser.formatter_class = functools.partial(argparse.HelpFormatter, width=80)
     return parser.format_usage().strip()
 
 
