@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from conformance import LagoMock
+from conformance._contract.request import Request as Wire
 from conformance._contract.rules import JSON_CONTENT_TYPE, bearer_token
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class FaultyLago:
     memory: set[str] = field(default_factory=set)
 
     def faithful(self, request: Request) -> Reply:
-        answer = self.mock.respond(request.method, request.path, request.authorization)
+        answer = self.mock.respond(Wire.of(request.method, request.path, request.authorization))
         return Reply(answer.status, answer.body, tuple(answer.all_headers()))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

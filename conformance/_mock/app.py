@@ -14,6 +14,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from conformance._contract.request import Request
 from conformance._contract.rules import (
     CATCH_ALL_VERBS,
     ROOT_KEY,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     Receive = Callable[[], Awaitable[Message]]
     Send = Callable[[Message], Awaitable[None]]
 
-__all__ = ["DEFAULT_API_KEY", "LagoMock"]
+__all__ = ["DEFAULT_API_KEY", "LagoMock", "read_request"]
 
 DEFAULT_API_KEY = "lago-conformance-mock-key"
 LINK_LIFETIME_SECONDS = 24 * 60 * 60
@@ -117,14 +118,17 @@ class LagoMock:
                 return invoice
         raise KeyError(f"No mock invoice named {name!r}")
 
-    def respond(self, method: str, raw_path: str, authorization: str | None) -> Reply:
-        """The whole request pipeline, without I/O: limiter, router, auth, controller."""
+    def respond(self, request: Request) -> Reply:
+        """The whole request pipeline, without I/O: limiter, router, auth, controller.
+
+        ``request.path`` is the whole raw path, ``/api/v1`` included, as the server reads it.
+        """
         limit_headers: tuple[tuple[str, str], ...] = ()
         if self._limiter is not None:
             allowed, limit_headers = self._limiter.take()
             if not allowed:
                 return Reply.error(429).with_headers(*limit_headers)
-        reply = self._route(method, raw_path, authorization)
+        reply = self._route(request.method, request.path, request.authorization)
         return reply.with_headers(*limit_headers)
 
     def _route(self, method: str, raw_path: str, authorization: str | None) -> Reply:
@@ -170,13 +174,7 @@ class LagoMock:
             return
         if scope["type"] != "http":  # websockets: nothing here speaks them
             raise RuntimeError(f"LagoMock serves HTTP only, not {scope['type']!r}")
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        authorization = None
-        for name, value in scope["headers"]:
-            if name.lower() == b"authorization":
-                authorization = value.decode("latin-1")
-                break
-        reply = self.respond(scope["method"], raw_path.decode("latin-1"), authorization)
+        reply = self.respond(await read_request(scope, receive))
         body = reply.body
         headers = [
             (b"content-length", str(len(body)).encode()),
@@ -186,6 +184,25 @@ class LagoMock:
         await send(
             {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
         )
+
+
+async def read_request(scope: Scope, receive: Receive) -> Request:
+    """The ``Request`` an ASGI server hands over: raw path and query, headers in order, body."""
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    path, _, query = raw_path.decode("latin-1").partition("?")
+    query = query or scope.get("query_string", b"").decode("latin-1")
+    headers = tuple(
+        (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
+    )
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    return Request(scope["method"], path, query, headers, bytes(body))
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance._contract.document import spec_metadata
 from conformance._contract.fixtures import PAYABLE, Fixtures
+from conformance._contract.request import Request
 from conformance._report.findings import Report
 from conformance._server.answer import Expectation
 from conformance._server.checks import CONSISTENT_ANSWERS, PAYMENT_URL_STABLE, checks_at
@@ -80,7 +81,12 @@ class _ServerRun:
         authorization: str | None,
         expectation: Expectation,
     ) -> Exchange:
-        exchange = self.target.send(method, _path(lago_id), authorization)
+        return self.send_request(
+            scenario, Request.of(method, _path(lago_id), authorization), expectation
+        )
+
+    def send_request(self, scenario: str, request: Request, expectation: Expectation) -> Exchange:
+        exchange = self.target.send(request)
         self.recorder.record(exchange, expectation, scenario, self.target.phase)
         return exchange
 
