@@ -26,6 +26,7 @@ import yaml
 import conformance
 from conformance._cli.main import _build_parser
 from conformance._contract.fixtures import parse_fixtures
+from conformance._contract.request import Request
 from conformance._mock.app import LagoMock
 from tests.test_pytest_plugin import TEST_FILE
 
@@ -129,9 +130,10 @@ def cheap_suites(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def lago_answers(mock: LagoMock) -> Any:
     def answer(request: httpx.Request) -> httpx.Response:
-        reply = mock.respond(
+        wire = Request.of(
             request.method, request.url.raw_path.decode(), request.headers.get("authorization")
         )
+        reply = mock.respond(wire)
         return httpx.Response(reply.status, content=reply.body, headers=list(reply.all_headers()))
 
     return answer
