@@ -128,7 +128,7 @@ def add_run_options(parser: argparse.ArgumentParser, *, max_examples: int) -> No
         type=Path,
         default=Path("reports"),
         metavar="DIR",
-        help="where to write the JUnit XML, JSON and Markdown reports (default reports/)",
+        help="where to write the JUnit XML, JSON, Markdown and HTML reports (default reports/)",
     )
     parser.add_argument(
         "--baseline",

@@ -37,6 +37,7 @@ def test_default_run_checks_the_embedded_mock(
     assert code == 0
     assert "conformant at --fail-on must" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "server.html",
         "server.json",
         "server.junit.xml",
         "server.md",
