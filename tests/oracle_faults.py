@@ -134,7 +134,7 @@ class OracleFault:
 
 ORACLE_FAULTS: tuple[OracleFault, ...] = (
     OracleFault("key-in-query-accepted", key_in_query_accepted, "lago_refuses", "MUST", "credentials"),
-    OracleFault("case-insensitive-routes", case_insensitive_routes, "lago_reacts", "SHOULD", "path"),
+    OracleFault("action-case-insensitive", case_insensitive_routes, "lago_reacts", "SHOULD", "path"),
     OracleFault("body-lago-id-wins", body_id_wins, "lago_ignores", "SHOULD", "body"),
     OracleFault("query-id-wins", query_id_wins, "lago_ignores", "SHOULD", "query"),
     OracleFault("html-errors-for-browsers", html_errors_for_browsers, "lago_ignores", "SHOULD", "headers"),

@@ -56,7 +56,7 @@ def test_every_dimension_and_every_relation_has_a_fault_only_it_finds() -> None:
     ("name", "check"),
     [
         ("key-in-query-accepted", "lago_refuses"),
-        ("case-insensitive-routes", "lago_reacts"),
+        ("action-case-insensitive", "lago_reacts"),
         ("body-lago-id-wins", "lago_ignores"),
         ("customer-id-changes", "lago_ignores"),
     ],
@@ -110,9 +110,11 @@ def test_the_key_never_goes_into_a_remote_url_unless_allowed() -> None:
 
 
 def test_a_body_never_goes_with_another_verb_to_a_live_target() -> None:
-    with Target(API_KEY, base_url="https://lago.example.com/api/v1") as remote:
-        with pytest.raises(Unsendable, match="never sent with GET"):
-            remote.send(Request("GET", "/invoices/x/payment_url", body=b"{}"))
+    with (
+        Target(API_KEY, base_url="https://lago.example.com/api/v1") as remote,
+        pytest.raises(Unsendable, match="never sent with GET"),
+    ):
+        remote.send(Request("GET", "/invoices/x/payment_url", body=b"{}"))
 
 
 def _always_429(server: FaultyLago, request: FaultyRequest) -> Reply:

@@ -90,7 +90,7 @@ def test_a_wild_server_fits_the_detection_runs_budget(name: str) -> None:
 
     server = next(fault for fault in wild_faults() if fault.name == name)
     faithful = unordered(observe(LagoMock(api_key=API_KEY), server.witness))
-    within = Budgeted(server.app(), len(server.witness))  # type: ignore[arg-type]
-    past = Budgeted(server.app(), 0)  # type: ignore[arg-type]
+    within = Budgeted(server.app(), len(server.witness))
+    past = Budgeted(server.app(), 0)
     assert unordered(observe(within, server.witness)) != faithful
     assert unordered(observe(past, server.witness)) == faithful
