@@ -106,7 +106,9 @@ def bench_twin(rounds: int) -> dict[str, float]:
 
     with_twin = ServerOptions()
     first = run_server_suite(with_twin)  # warm-up, and the exploration's share to give the other
-    without = ServerOptions(oracle=False, explore=first.metadata["requests_by_phase"]["exploration"])
+    without = ServerOptions(
+        oracle=False, explore=first.metadata["requests_by_phase"]["exploration"]
+    )
     timings: dict[str, list[float]] = {"twin": [], "off": []}
     requests: dict[str, int] = {}
     for _ in range(rounds):
