@@ -17,7 +17,7 @@ from conformance import LagoMock
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, MutableMapping
 
-API_KEY = "wild-server-key-0123"
+API_KEY = "faulty-server-key-0123"  # the one key of every faulty server (nox -s faults)
 JSON_UTF8 = "application/json; charset=utf-8"
 
 
