@@ -39,6 +39,9 @@ MAX_ROUNDS = 8
 # New requests a round may spend shrinking the difference it found.
 SHRINK_REQUESTS = 24
 _EXPLORE = Expectation("explore")
+# The credential variations that carry no form of the key at all: the only ones ever sent on the
+# payable invoice.
+KEYLESS = frozenset({"no header at all", "a wrong key"})
 # Dimensions whose variations decide nothing on a request without the key: the sweep sends
 # them on keyed bases only (credentials set the Authorization header themselves).
 _KEYED_ONLY = frozenset({"id", "method"})
@@ -89,6 +92,10 @@ class Exploration:
     found: list[frozenset[str]] = field(default_factory=list)
     _answers: dict[Request, Exchange | None] = field(default_factory=dict)
     _base_answers: list[Exchange] = field(default_factory=list)
+    # The payable invoice's first answer (the fixture scenario's): refused forms of the
+    # credentials, which carry no key, are sent on it too, since a cache or a replay there
+    # would hand its checkout link to anyone.
+    payable: Exchange | None = None
     _stop: BaseException | None = None
     _shrink_left: int | None = None
 
@@ -107,6 +114,7 @@ class Exploration:
             )
             self.sent += 1
         self._sweep()
+        self._refused_on_payable()
         for number in range(MAX_ROUNDS):
             found = self._round(number)
             if self._stop is not None:
@@ -124,12 +132,15 @@ class Exploration:
     def _sweep(self) -> None:
         """Every variation once, alone, on the bases in rotation."""
         position: Counter[str] = Counter()
+        keyed = [i for i, base in enumerate(self.bases) if base.request.authorization is not None]
+        # An id's form decides something on an invoice that exists: the named one, when known.
+        named = [i for i, base in enumerate(self.bases) if base.expectation.reason is not None]
         for variation in self.variations:
-            eligible = [
-                index
-                for index, base in enumerate(self.bases)
-                if variation.dimension not in _KEYED_ONLY or base.request.authorization is not None
-            ]
+            eligible = list(range(len(self.bases)))
+            if variation.dimension in _KEYED_ONLY:
+                eligible = keyed
+            if variation.dimension == "id" and named:
+                eligible = named
             turn = position[variation.dimension] + self.seed
             position[variation.dimension] += 1
             found = self._evaluate(eligible[turn % len(eligible)], (variation,))
@@ -137,6 +148,25 @@ class Exploration:
                 return
             if found is not None:
                 self._record(found)
+
+    def _refused_on_payable(self) -> None:
+        """The credential variations that carry no key at all, on the payable invoice after its
+        200: Lago refuses each (401), so none can reach a checkout on a faithful target."""
+        base = self.payable
+        if base is None or base.status != 200 or self._stop is not None:
+            return
+        for variation in self.variations:
+            if variation.dimension != "credentials" or variation.name not in KEYLESS:
+                continue
+            request = variation.apply(base.request)
+            if self.run.recorder.lago(request).status != 401:
+                continue
+            exchange = self._answer(request, (variation,))
+            shows = exchange is not None and not exchange.rate_limited
+            if shows and exchange and self.run.recorder.preview(exchange, _EXPLORE, base):
+                self._record(_Found(base, (variation,), exchange))
+            if self._stop is not None:
+                return
 
     def _record(self, found: _Found) -> None:
         names = frozenset(f"{v.dimension}: {v.name}" for v in found.chosen)

@@ -41,6 +41,8 @@ class ServerRun:
     ) -> None:
         self.target, self.options, self.recorder = target, options, recorder
         self.fixtures = fixtures
+        # The payable invoice's first answer, once the fixture scenarios have asked for it.
+        self.payable_answer: Exchange | None = None
         # Namespaced, so the ids never follow the same sequence as a mock seeded alike.
         self.rng = random.Random(f"lago-conformance-server:{options.seed}")
 
@@ -150,6 +152,7 @@ class ServerRun:
         else:
             expectation = Expectation("payable", lago_id=payable)
             first = self.send("invoice/payable", "POST", payable, bearer, expectation)
+            self.payable_answer = first
             # The second call rides a variation Lago ignores: the whole answer must not change.
             variant = self.ignored_variation(first.request)
             again = self.target.send(variant)

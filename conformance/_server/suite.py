@@ -158,10 +158,12 @@ def _run_phases(run: ServerRun, probes: Probes, exploration: Exploration, report
         ("credential near-misses", probes.credential_near_misses),
         ("other methods", probes.other_methods),
         ("consistency", probes.consistent),
-        ("exploration", exploration.explore),
     ):
         target.phase = phase
         probe()
+    target.phase = "exploration"
+    exploration.payable = run.payable_answer
+    exploration.explore()
     target.phase = "property tests"
     # Keep one request for the last consistency probe, after the property tests.
     target.max_requests -= 1

@@ -101,6 +101,7 @@ def _credentials(key: str) -> list[Variation]:
         ("another scheme (Token)", _set_authorization(f"Token {key}")),
         ("Basic with the key as user", _set_authorization(f"Basic {basic}")),
         ("the key alone", _set_authorization(key)),
+        ("a wrong key", _set_authorization("Bearer lago-conformance-wrong-key")),
         ("two spaces after the scheme", _set_authorization(f"Bearer  {key}")),
         ("a tab after the scheme", _set_authorization(f"Bearer\t{key}")),
         ("a word after the key", _set_authorization(f"Bearer {key} extra")),
@@ -144,6 +145,8 @@ def _headers() -> list[Variation]:
         ("Forwarded", "for=203.0.113.7;proto=https"),
         ("X-Real-IP", "203.0.113.7"),
         ("X-Request-Id", "lago-conformance-0001"),
+        ("Idempotency-Key", "lago-conformance-0001"),
+        ("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
         ("Origin", "https://app.example.com"),
         ("Origin", "null"),
         ("X-HTTP-Method-Override", "GET"),
@@ -193,6 +196,8 @@ def _queries(other_id: str) -> list[Variation]:
         ("format=json", "format=json"),
         ("format=xml", "format=xml"),
         ("a key repeated", "a=1&a=2"),
+        ("a JSONP callback", "callback=cb"),
+        ("a locale", "locale=en"),
         ("a lone %", "%"),
         ("a bad escape", "a=%ZZ"),
         ("conflicting nested keys", "a[]=1&a[b]=2"),
@@ -226,6 +231,7 @@ def _ids() -> list[Variation]:
         ("a hyphen moved to another group", lambda i: i[:4] + "-" + i[4:8] + i[9:]),
         ("a hyphen inside a group", lambda i: i[:2] + "-" + i[2:]),
         ("a space before it", lambda i: "%20" + i),
+        ("as a URN", lambda i: f"urn:uuid:{i}"),
     ]
     return [Variation("id", name, _id(change)) for name, change in forms]
 
