@@ -164,7 +164,7 @@ class Target:
             wait = min(hint, MAX_RATE_LIMIT_WAIT)
             if self._waited_in_a_row + wait > MAX_WAIT_IN_A_ROW:
                 raise RateLimitedThroughout(
-                    f"{self.url} answered 429 to {self._limited_in_a_row} requests in a row over "
+                    f"{self.url} answered 429 to {self._limited_in_a_row} attempts in a row over "
                     f"{self._waited_in_a_row:.0f} s of waiting; run again later, or with a lower "
                     "--rate-limit"
                 )
