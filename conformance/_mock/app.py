@@ -188,12 +188,20 @@ class LagoMock:
         body = reply.body
         headers = [
             (b"content-length", str(len(body)).encode()),
-            *((name.encode(), value.encode()) for name, value in reply.all_headers()),
+            *((name.encode(), _wire(value)) for name, value in reply.all_headers()),
         ]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send(
             {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
         )
+
+
+def _wire(value: str) -> bytes:
+    # Header values travel as bytes; an echoed request value came in as latin-1
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
 
 
 async def read_request(scope: Scope, receive: Receive) -> Request:
