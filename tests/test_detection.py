@@ -69,7 +69,10 @@ def test_the_reports_hold_the_rows_and_never_the_key(rows: list[Row], tmp_path: 
     assert data["totals"]["servers_caught_by_schemathesis"] == 0  # its QUERY 501, as on Lago
     assert data["totals"]["servers_caught_only_by_us"] == 1
     assert data["totals"]["clients_caught_by_us"] == 1
-    assert "| faithful-mock | baseline | - | - | - | fails: not_a_server_error (QUERY), unsupported_method (QUERY) |" in text
+    assert (
+        "| faithful-mock | baseline | - | - | - | fails: not_a_server_error (QUERY), unsupported_method (QUERY) |"
+        in text
+    )
     client = next(line for line in text.splitlines() if line.startswith("| swallows-422 |"))
     # Its row names the check meant for it, then every check that found it (the cell is ours).
     found = ", ".join(f"{check} ({severity})" for check, severity in sorted(rows[2].ours.items()))

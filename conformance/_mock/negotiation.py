@@ -61,7 +61,12 @@ _REGISTERED: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("application/x-yaml", "yaml", ("text/yaml",), ("yml", "yaml")),
     ("multipart/form-data", "multipart_form", (), ()),
     ("application/x-www-form-urlencoded", "url_encoded_form", (), ()),
-    ("application/json", "json", ("text/x-json", "application/jsonrequest", "application/problem+json"), ()),  # fmt: skip
+    (
+        "application/json",
+        "json",
+        ("text/x-json", "application/jsonrequest", "application/problem+json"),
+        (),
+    ),
     ("application/pdf", "pdf", (), ("pdf",)),
     ("application/zip", "zip", (), ("zip",)),
     ("application/gzip", "gzip", ("application/x-gzip",), ("gz",)),

@@ -65,7 +65,7 @@ def _valid_utf8(value: str) -> bool:
     return True
 
 
-def _store(params: dict[str, Any], name: str, value: Any, depth: int) -> Any:  # noqa: C901, PLR0912
+def _store(params: dict[str, Any], name: str, value: Any, depth: int) -> Any:
     """``ParamBuilder#store_nested_param``, raising ``BadRequest`` where Rails raises."""
     if depth >= DEPTH_LIMIT:
         raise BadRequest("Parameters too deep")

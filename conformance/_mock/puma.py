@@ -81,9 +81,8 @@ def _cgi_name(name: str) -> str:
 def environ(request: Request) -> Env:
     """The env Puma builds: names upcased, repeats joined with ``", "``, values trimmed."""
     parsed: dict[str, str] = {}
-    for name, value in request.headers:
-        key = _cgi_name(name)
-        value = value.strip(_OWS)
+    for name, raw in request.headers:
+        key, value = _cgi_name(name), raw.strip(_OWS)
         parsed[key] = f"{parsed[key]}, {value}" if key in parsed else value
     headers: dict[str, str] = {}
     for key, value in parsed.items():
@@ -100,7 +99,7 @@ def environ(request: Request) -> Env:
     return Env(request.method, request.path, request.query, headers, request.body)
 
 
-def _parse_error(request: Request) -> bool:  # noqa: PLR0911 - one rule of the grammar each
+def _parse_error(request: Request) -> bool:
     if not _METHOD.fullmatch(request.method):
         return True
     if not request.path.startswith("/") or _URI_UNSAFE.search(request.path + request.query):

@@ -125,7 +125,10 @@ def _controller_headers(reply: Reply, head: bool) -> Reply:
     headers: list[tuple[str, str]] = [*DEFAULT_HEADERS, *reply.headers]
     if reply.status in (200, 201) and reply.body:
         digest = hashlib.sha256(reply.body).hexdigest()[:32]
-        headers += [("etag", f'W/"{digest}"'), ("cache-control", "max-age=0, private, must-revalidate")]  # fmt: skip
+        headers += [
+            ("etag", f'W/"{digest}"'),
+            ("cache-control", "max-age=0, private, must-revalidate"),
+        ]
     else:
         headers.append(("cache-control", "no-cache"))
     return Reply(reply.status, b"" if head else reply.body, reply.content_type, tuple(headers))

@@ -31,15 +31,36 @@ H11_MAX_HEADER = 256 * 1024
 
 
 class PumaLikeH11(H11Protocol):
-    """uvicorn's h11 protocol answering an unparsable request as Puma does (empty 400)."""
+    """uvicorn's h11 protocol answering an unparsable request as Puma does: an empty 400, or an
+    empty 501 for a Transfer-Encoding it does not implement (h11's ``error_status_hint``)."""
+
+    _refusal: int = 400
+
+    def handle_events(self) -> None:
+        """uvicorn's loop, remembering the status h11 suggests for a request it refuses."""
+        receive = self.conn.next_event
+
+        def next_event() -> Any:
+            try:
+                return receive()
+            except h11.RemoteProtocolError as error:
+                self._refusal = 501 if error.error_status_hint == 501 else 400
+                raise
+
+        self.conn.next_event = next_event  # type: ignore[method-assign]
+        try:
+            super().handle_events()
+        finally:
+            del self.conn.next_event
 
     def send_400_response(self, msg: str) -> None:
-        """Puma's ``ERROR_RESPONSE[400]``-like answer: no body, no content type, then close."""
+        """Puma's answer to a request it cannot read: no body, no content type, then close."""
         del msg
+        phrase = b"Not Implemented" if self._refusal == 501 else b"Bad Request"
         event = h11.Response(
-            status_code=400,
+            status_code=self._refusal,
             headers=[(b"content-length", b"0"), (b"connection", b"close")],
-            reason=b"Bad Request",
+            reason=phrase,
         )
         self.transport.write(self.conn.send(event))
         self.transport.write(self.conn.send(h11.EndOfMessage()))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from conformance import LagoMock
 from conformance._contract.request import Request
-from conformance._contract.rules import Reply
 from tests.conftest import API_KEY
+
+if TYPE_CHECKING:
+    from conformance import LagoMock
+    from conformance._contract.rules import Reply
 
 AUTH = ("Authorization", f"Bearer {API_KEY}")
 JSON = "application/json; charset=utf-8"

@@ -25,7 +25,16 @@ def header(reply: Reply, name: str) -> str | None:
 
 @pytest.mark.parametrize(
     "accept",
-    ["application/json", "*/*", "text/html", "application/xml", "text/plain", "", "application/json;q=0", "text/html, */*;q=0.1"],  # fmt: skip
+    [
+        "application/json",
+        "*/*",
+        "text/html",
+        "application/xml",
+        "text/plain",
+        "",
+        "application/json;q=0",
+        "text/html, */*;q=0.1",
+    ],
 )
 def test_render_json_ignores_accept(mock: LagoMock, accept: str) -> None:
     OK.check(ask(mock, AUTH, ("Accept", accept)))
@@ -56,11 +65,32 @@ XML_404 = (
         pytest.param([], "", EMPTY_404, id="no-accept"),
         pytest.param([("Accept", "*/*")], "", EMPTY_404, id="any"),
         pytest.param([("Accept", "text/html,*/*")], "", EMPTY_404, id="browser-like"),
-        pytest.param([("Accept", "application/json")], "", Lago(404, JSON, body=b'{"status":404,"error":"Not Found"}'), id="json"),  # fmt: skip
-        pytest.param([("Accept", "application/xml")], "", Lago(404, "application/xml; charset=utf-8", body=XML_404), id="xml"),  # fmt: skip
-        pytest.param([("Accept", "application/x-yaml")], "", Lago(404, "application/x-yaml; charset=utf-8", body=b"---\n:status: 404\n:error: Not Found\n"), id="yaml"),  # fmt: skip
+        pytest.param(
+            [("Accept", "application/json")],
+            "",
+            Lago(404, JSON, body=b'{"status":404,"error":"Not Found"}'),
+            id="json",
+        ),
+        pytest.param(
+            [("Accept", "application/xml")],
+            "",
+            Lago(404, "application/xml; charset=utf-8", body=XML_404),
+            id="xml",
+        ),
+        pytest.param(
+            [("Accept", "application/x-yaml")],
+            "",
+            Lago(
+                404,
+                "application/x-yaml; charset=utf-8",
+                body=b"---\n:status: 404\n:error: Not Found\n",
+            ),
+            id="yaml",
+        ),
         pytest.param([("Accept", "text/plain")], "", EMPTY_404, id="text"),
-        pytest.param([("Accept", "text/plain;q=0.5, application/json")], "", Lago(404, JSON), id="q-order"),  # fmt: skip
+        pytest.param(
+            [("Accept", "text/plain;q=0.5, application/json")], "", Lago(404, JSON), id="q-order"
+        ),
         pytest.param([("Accept", "garbage")], "", EMPTY_404, id="garbage-falls-back-to-html"),
         pytest.param([], "format=json", Lago(404, JSON), id="format-param"),
     ],
@@ -79,7 +109,9 @@ def test_the_routing_error_page_follows_rails_negotiation(
         pytest.param(("User-Agent", "curl/8"), id="user-agent"),
         pytest.param(("Cache-Control", "no-cache"), id="cache-control"),
         pytest.param(("If-None-Match", "*"), id="if-none-match"),
-        pytest.param(("If-Modified-Since", "Tue, 01 Dec 2026 09:00:00 GMT"), id="if-modified-since"),  # fmt: skip
+        pytest.param(
+            ("If-Modified-Since", "Tue, 01 Dec 2026 09:00:00 GMT"), id="if-modified-since"
+        ),
         pytest.param(("X-Forwarded-For", "not an ip"), id="x-forwarded-for-invalid"),
         pytest.param(("Client-IP", "1.2.3.4"), id="client-ip"),
         pytest.param(("X-Forwarded-Proto", "gopher"), id="x-forwarded-proto"),
@@ -222,13 +254,28 @@ def test_x_origin_stands_in_for_origin(mock: LagoMock) -> None:
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
-        pytest.param([("Origin", FRONT), ("Access-Control-Request-Method", "POST")], CORS, id="allowed"),  # fmt: skip
         pytest.param(
-            [("Origin", FRONT), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "authorization")],  # fmt: skip
-            {**CORS, "access-control-allow-headers": "authorization"}, id="with-headers",
-        ),  # fmt: skip
-        pytest.param([("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")], {}, id="other-origin"),  # fmt: skip
-        pytest.param([("Origin", FRONT), ("Access-Control-Request-Method", "QUERY")], {}, id="method-not-allowed"),  # fmt: skip
+            [("Origin", FRONT), ("Access-Control-Request-Method", "POST")], CORS, id="allowed"
+        ),
+        pytest.param(
+            [
+                ("Origin", FRONT),
+                ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "authorization"),
+            ],
+            {**CORS, "access-control-allow-headers": "authorization"},
+            id="with-headers",
+        ),
+        pytest.param(
+            [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")],
+            {},
+            id="other-origin",
+        ),
+        pytest.param(
+            [("Origin", FRONT), ("Access-Control-Request-Method", "QUERY")],
+            {},
+            id="method-not-allowed",
+        ),
     ],
 )
 def test_a_preflight_is_answered_by_rack_cors(
@@ -236,8 +283,11 @@ def test_a_preflight_is_answered_by_rack_cors(
 ) -> None:
     reply = ask(mock, *headers, method="OPTIONS")
     assert (reply.status, reply.content_type, reply.body, dict(reply.headers)) == (
-        200, None, b"", expected,
-    )  # fmt: skip
+        200,
+        None,
+        b"",
+        expected,
+    )
 
 
 def test_options_without_a_request_method_is_a_routing_error(mock: LagoMock) -> None:

@@ -44,19 +44,28 @@ BASIC = base64.b64encode(f"{K}:".encode()).decode()
         pytest.param([("Authorization", f"Bearer  {K}")], "", b"", OK, id="two-spaces"),
         pytest.param([("Authorization", f"Bearer\t{K}")], "", b"", OK, id="tab"),
         pytest.param([("Authorization", f"Bearer {K} x")], "", b"", OK, id="trailing-word"),
-        pytest.param([("Authorization", f"Bearer {K},")], "", b"", UNAUTHORIZED, id="trailing-comma"),  # fmt: skip
+        pytest.param(
+            [("Authorization", f"Bearer {K},")], "", b"", UNAUTHORIZED, id="trailing-comma"
+        ),
         pytest.param([("authorization", f"Bearer {K}")], "", b"", OK, id="name-lower-case"),
         # Puma joins repeats with ", " (puma_http11.c http_field): "Bearer K, Bearer K"
         pytest.param([AUTH, AUTH], "", b"", UNAUTHORIZED, id="twice-same"),
-        pytest.param([AUTH, ("Authorization", "Bearer other")], "", b"", UNAUTHORIZED, id="twice-different"),  # fmt: skip
-        pytest.param([("Authorization", "Bearer"), ("Authorization", K)], "", b"", OK, id="twice-split"),  # fmt: skip
+        pytest.param(
+            [AUTH, ("Authorization", "Bearer other")], "", b"", UNAUTHORIZED, id="twice-different"
+        ),
+        pytest.param(
+            [("Authorization", "Bearer"), ("Authorization", K)], "", b"", OK, id="twice-split"
+        ),
         pytest.param([], f"api_key={K}", b"", UNAUTHORIZED, id="query-api-key"),
         pytest.param([], f"access_token={K}", b"", UNAUTHORIZED, id="query-access-token"),
         pytest.param([("X-Api-Key", K)], "", b"", UNAUTHORIZED, id="x-api-key"),
         pytest.param(
-            [("Content-Type", "application/json")], "", json.dumps({"api_key": K}).encode(),
-            UNAUTHORIZED, id="json-body-member",
-        ),  # fmt: skip
+            [("Content-Type", "application/json")],
+            "",
+            json.dumps({"api_key": K}).encode(),
+            UNAUTHORIZED,
+            id="json-body-member",
+        ),
     ],
 )
 def test_credential_channels_and_forms(
@@ -74,32 +83,68 @@ JSON_CT = ("Content-Type", "application/json")
         pytest.param([], b"", OK, id="none"),
         pytest.param([JSON_CT], b"", OK, id="json-empty"),
         pytest.param([JSON_CT], b"{}", OK, id="json-object"),
-        pytest.param([JSON_CT], json.dumps({"lago_id": OTHER_ID, "invoice_id": OTHER_ID,
-                     "id": OTHER_ID}).encode(), OK, id="json-naming-another-invoice"),  # fmt: skip
+        pytest.param(
+            [JSON_CT],
+            json.dumps({"lago_id": OTHER_ID, "invoice_id": OTHER_ID, "id": OTHER_ID}).encode(),
+            OK,
+            id="json-naming-another-invoice",
+        ),
         pytest.param([JSON_CT], b"[1, 2]", OK, id="json-array"),
         pytest.param([JSON_CT], b'"text"', OK, id="json-scalar"),
         pytest.param([JSON_CT], b'{"a": "' + b"x" * 1_000_000 + b'"}', OK, id="json-1mb"),
         pytest.param([JSON_CT], b"{bad", EMPTY_400, id="json-invalid"),
         pytest.param([JSON_CT], b"NaN", EMPTY_400, id="json-nan"),
         pytest.param([JSON_CT], b"\xff\xfe\x00junk", EMPTY_400, id="json-binary-junk"),
-        pytest.param([("Content-Type", "application/problem+json")], b"{bad", EMPTY_400, id="json-synonym-invalid"),  # fmt: skip
+        pytest.param(
+            [("Content-Type", "application/problem+json")],
+            b"{bad",
+            EMPTY_400,
+            id="json-synonym-invalid",
+        ),
         pytest.param([], b"{bad", OK, id="invalid-json-without-content-type-is-a-form"),
         pytest.param([], b"\x00\xff\xfe", OK, id="binary-junk-without-content-type"),
         pytest.param([], b"a=%ZZ", EMPTY_400, id="bad-escape-in-form-without-content-type"),
-        pytest.param([("Content-Type", "application/x-www-form-urlencoded")], b"a=1&b=2", OK, id="form"),  # fmt: skip
-        pytest.param([("Content-Type", "application/x-www-form-urlencoded")], b"a=%FF", EMPTY_400, id="form-not-utf8"),  # fmt: skip
-        pytest.param([("Content-Type", "application/x-www-form-urlencoded")], b"a[]=1&a[b]=2", EMPTY_400, id="form-type-conflict"),  # fmt: skip
+        pytest.param(
+            [("Content-Type", "application/x-www-form-urlencoded")], b"a=1&b=2", OK, id="form"
+        ),
+        pytest.param(
+            [("Content-Type", "application/x-www-form-urlencoded")],
+            b"a=%FF",
+            EMPTY_400,
+            id="form-not-utf8",
+        ),
+        pytest.param(
+            [("Content-Type", "application/x-www-form-urlencoded")],
+            b"a[]=1&a[b]=2",
+            EMPTY_400,
+            id="form-type-conflict",
+        ),
         pytest.param([("Content-Type", "text/plain")], b"{bad", OK, id="text-plain-is-not-read"),
-        pytest.param([("Content-Type", "application/octet-stream")], b"\x00\xff", OK, id="octet-stream"),  # fmt: skip
-        pytest.param([("Content-Type", "multipart/form-data")], b"junk", OK, id="multipart-no-boundary"),  # fmt: skip
+        pytest.param(
+            [("Content-Type", "application/octet-stream")], b"\x00\xff", OK, id="octet-stream"
+        ),
+        pytest.param(
+            [("Content-Type", "multipart/form-data")], b"junk", OK, id="multipart-no-boundary"
+        ),
         pytest.param(
             [("Content-Type", "multipart/form-data; boundary=XX")],
-            b'--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--XX--\r\n', OK,
+            b'--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--XX--\r\n',
+            OK,
             id="multipart",
-        ),  # fmt: skip
-        pytest.param([("Content-Type", "multipart/form-data; boundary=XX")], b"junk", EMPTY_400, id="multipart-bad-body"),  # fmt: skip
+        ),
+        pytest.param(
+            [("Content-Type", "multipart/form-data; boundary=XX")],
+            b"junk",
+            EMPTY_400,
+            id="multipart-bad-body",
+        ),
         # Mime::Type.lookup refuses it: InvalidType, 406 (exception_wrapper.rb)
-        pytest.param([("Content-Type", "garbage")], b"{}", Lago(406, "text/html; charset=utf-8", body=b""), id="content-type-garbage"),  # fmt: skip
+        pytest.param(
+            [("Content-Type", "garbage")],
+            b"{}",
+            Lago(406, "text/html; charset=utf-8", body=b""),
+            id="content-type-garbage",
+        ),
         pytest.param([("Content-Type", "garbage")], b"", OK, id="content-type-garbage-no-body"),
     ],
 )
@@ -149,14 +194,28 @@ def test_a_bad_query_is_refused_before_authentication(mock: LagoMock) -> None:
         pytest.param("/api/v1/invoices/{id}/payment_url.json", OK, id="json-suffix"),
         pytest.param("/api/v1/invoices/{id}/payment_url.xml", OK, id="xml-suffix-still-json"),
         pytest.param("/API/v1/invoices/{id}/payment_url", RESOURCE_NOT_FOUND, id="upper-case"),
-        pytest.param("/api/v1/invoic%65s/{id}/payment_url", RESOURCE_NOT_FOUND, id="encoded-letter"),  # fmt: skip
-        pytest.param("/api/v1/invoices/../invoices/{id}/payment_url", RESOURCE_NOT_FOUND, id="dot-segments"),  # fmt: skip
-        pytest.param("/api/v1/invoices/{id}/payment_url;a=1", RESOURCE_NOT_FOUND, id="semicolon-param"),  # fmt: skip
-        pytest.param("/api/v1/invoices/{id};a/payment_url", INVOICE_NOT_FOUND, id="semicolon-in-id"),  # fmt: skip
-        pytest.param("/api/v1/invoices/{id}/payment_url/rails/active_storage", EMPTY_404, id="catch-all-excluded"),  # fmt: skip
+        pytest.param(
+            "/api/v1/invoic%65s/{id}/payment_url", RESOURCE_NOT_FOUND, id="encoded-letter"
+        ),
+        pytest.param(
+            "/api/v1/invoices/../invoices/{id}/payment_url", RESOURCE_NOT_FOUND, id="dot-segments"
+        ),
+        pytest.param(
+            "/api/v1/invoices/{id}/payment_url;a=1", RESOURCE_NOT_FOUND, id="semicolon-param"
+        ),
+        pytest.param(
+            "/api/v1/invoices/{id};a/payment_url", INVOICE_NOT_FOUND, id="semicolon-in-id"
+        ),
+        pytest.param(
+            "/api/v1/invoices/{id}/payment_url/rails/active_storage",
+            EMPTY_404,
+            id="catch-all-excluded",
+        ),
         pytest.param('/api/v1/invoices/"{id}"/payment_url', PUMA_400, id="quote-refused-by-puma"),
         pytest.param("/api/v1/invoices/<{id}>/payment_url", PUMA_400, id="angle-refused-by-puma"),
-        pytest.param("/api/v1/invoices/" + "a" * 8200 + "/payment_url", PUMA_400, id="over-puma-path-limit"),  # fmt: skip
+        pytest.param(
+            "/api/v1/invoices/" + "a" * 8200 + "/payment_url", PUMA_400, id="over-puma-path-limit"
+        ),
     ],
 )
 def test_path_forms(mock: LagoMock, path: str, lago: Lago) -> None:
@@ -174,8 +233,16 @@ def test_path_forms(mock: LagoMock, path: str, lago: Lago) -> None:
         pytest.param(lambda i: "{" + i + "}", OK, id="braces"),
         pytest.param(lambda i: "%7B" + i + "%7D", OK, id="encoded-braces"),
         pytest.param(lambda i: i.replace("-", ""), OK, id="no-hyphens"),
-        pytest.param(lambda i: "-".join(i.replace("-", "")[n : n + 4] for n in range(0, 32, 4)), OK, id="hyphen-every-four"),  # fmt: skip
-        pytest.param(lambda i: i.replace("-", "")[:6] + "-" + i.replace("-", "")[6:], INVOICE_NOT_FOUND, id="odd-hyphen"),  # fmt: skip
+        pytest.param(
+            lambda i: "-".join(i.replace("-", "")[n : n + 4] for n in range(0, 32, 4)),
+            OK,
+            id="hyphen-every-four",
+        ),
+        pytest.param(
+            lambda i: i.replace("-", "")[:6] + "-" + i.replace("-", "")[6:],
+            INVOICE_NOT_FOUND,
+            id="odd-hyphen",
+        ),
         pytest.param(lambda i: "%20" + i + "%20", INVOICE_NOT_FOUND, id="encoded-spaces"),
         pytest.param(lambda i: i + "%0A", INVOICE_NOT_FOUND, id="encoded-newline"),
     ],
