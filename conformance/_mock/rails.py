@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from conformance._contract.rules import CATCH_ALL_VERBS, Reply
-from conformance._mock.negotiation import InvalidType, error_page, formats
+from conformance._mock.negotiation import InvalidType, content_mime_type, error_page, formats
 from conformance._mock.params import BadRequest, ParseError, query_parameters, request_parameters
 
 if TYPE_CHECKING:
@@ -137,7 +137,8 @@ def _controller_headers(reply: Reply, head: bool) -> Reply:
 def dispatch(env: Env, action: Callable[[Route], Reply]) -> Reply:
     """Router, controller callbacks in Rails' order, ShowExceptions; ``action`` is lago-api's.
 
-    Before any lago-api code: ``ActionController::Instrumentation`` reads
+    Before any lago-api code: ``ParamsWrapper`` looks the Content-Type up (406 if it is no
+    MIME type), ``ActionController::Instrumentation`` reads
     ``request.filtered_parameters`` (a JSON ``ParseError`` is swallowed there, a ``BadRequest``
     or an invalid Content-Type is not) and ``request.format`` (an Accept that is no MIME type
     raises); then ``set_json_format`` assigns ``request.format``, which reads the parameters again
@@ -148,6 +149,9 @@ def dispatch(env: Env, action: Callable[[Route], Reply]) -> Reply:
         # No route: the router's X-Cascade 404 becomes a RoutingError in DebugExceptions
         return _exception(env, 404, None)
     try:
+        # ParamsWrapper#_wrapper_enabled? (outermost): any Content-Type header is looked up,
+        # even with wrap_parameters false, so one that is no MIME type raises InvalidType
+        content_mime_type(env.get("CONTENT_TYPE"))
         body_unreadable = False
         try:
             body = request_parameters(env)

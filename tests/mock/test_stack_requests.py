@@ -16,6 +16,7 @@ from tests.mock.stack import (
     AUTH,
     EMPTY_400,
     EMPTY_404,
+    HTML,
     INVOICE_NOT_FOUND,
     OK,
     OTHER_ID,
@@ -145,7 +146,19 @@ JSON_CT = ("Content-Type", "application/json")
             Lago(406, "text/html; charset=utf-8", body=b""),
             id="content-type-garbage",
         ),
-        pytest.param([("Content-Type", "garbage")], b"", OK, id="content-type-garbage-no-body"),
+        # ParamsWrapper looks any Content-Type up, body or not (params_wrapper.rb)
+        pytest.param(
+            [("Content-Type", "garbage")],
+            b"",
+            Lago(406, HTML, body=b""),
+            id="content-type-garbage-no-body",
+        ),
+        pytest.param(
+            [("Content-Type", "")], b"", Lago(406, HTML, body=b""), id="content-type-empty"
+        ),
+        pytest.param(
+            [("Content-Type", "Application/JSON; charset=x")], b"{}", OK, id="content-type-any-case"
+        ),
     ],
 )
 def test_bodies(mock: LagoMock, headers: list[tuple[str, str]], body: bytes, lago: Lago) -> None:
