@@ -53,6 +53,7 @@ class Route:
     action: str
     lago_id: str | None = None
     format: str | None = None
+    valid_encoding: bool = True
 
 
 def normalize_path(path: str) -> str:
@@ -63,17 +64,31 @@ def normalize_path(path: str) -> str:
     return path
 
 
+def _unescape(segment: str) -> tuple[str, bool]:
+    """Journey's ``unescape_uri``, and whether the bytes are UTF-8 (``check_param_encoding``)."""
+    try:
+        raw = urllib.parse.unquote_to_bytes(segment.encode("latin-1"))
+    except UnicodeEncodeError:  # an in-process path with characters beyond latin-1: UTF-8
+        raw = urllib.parse.unquote_to_bytes(segment.encode("utf-8", "surrogateescape"))
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), False
+
+
 def route(method: str, raw_path: str) -> Route | None:
     """The route for ``method`` and ``raw_path``, or None when none matches (a routing error)."""
     path = normalize_path(raw_path)
     if method == "POST" and (match := _ROUTE.fullmatch(path)) is not None:
         # Journey unescapes the segment it binds (router.rb find_routes, unescape_uri)
-        return Route("payment_url", urllib.parse.unquote(match["id"], "latin-1"), match["format"])
+        lago_id, valid = _unescape(match["id"])
+        return Route("payment_url", lago_id, match["format"], valid)
     # `match "*unmatched"`, via get post put delete patch (HEAD rides on GET), unless the path
     # holds rails/active_storage
     if method in CATCH_ALL_VERBS and "rails/active_storage" not in path:
         glob = _GLOB.fullmatch(path)
-        return Route("not_found", None, glob["format"] if glob else None)
+        valid = _unescape(glob["glob"])[1] if glob else True
+        return Route("not_found", None, glob["format"] if glob else None, valid)
     return None
 
 
@@ -148,6 +163,9 @@ def dispatch(env: Env, action: Callable[[Route], Reply]) -> Reply:
     if chosen is None:
         # No route: the router's X-Cascade 404 becomes a RoutingError in DebugExceptions
         return _exception(env, 404, None)
+    if not chosen.valid_encoding:
+        # Request#path_parameters= raises BadRequest ("Invalid path parameters"), in the router
+        return _exception(env, 400, None)
     try:
         # ParamsWrapper#_wrapper_enabled? (outermost): any Content-Type header is looked up,
         # even with wrap_parameters false, so one that is no MIME type raises InvalidType

@@ -224,6 +224,7 @@ def test_a_bad_query_is_refused_before_authentication(mock: LagoMock) -> None:
             EMPTY_404,
             id="catch-all-excluded",
         ),
+        pytest.param("/api/v1/x%FF", EMPTY_400, id="catch-all-not-utf8"),
         pytest.param('/api/v1/invoices/"{id}"/payment_url', PUMA_400, id="quote-refused-by-puma"),
         pytest.param("/api/v1/invoices/<{id}>/payment_url", PUMA_400, id="angle-refused-by-puma"),
         pytest.param(
@@ -258,6 +259,10 @@ def test_path_forms(mock: LagoMock, path: str, lago: Lago) -> None:
         ),
         pytest.param(lambda i: "%20" + i + "%20", INVOICE_NOT_FOUND, id="encoded-spaces"),
         pytest.param(lambda i: i + "%0A", INVOICE_NOT_FOUND, id="encoded-newline"),
+        pytest.param(lambda i: i + "%C3%A9", INVOICE_NOT_FOUND, id="encoded-utf8"),
+        # Request#path_parameters= checks the encoding: BadRequest, before authentication
+        pytest.param(lambda i: i + "%FF", EMPTY_400, id="encoded-not-utf8"),
+        pytest.param(lambda i: i + "\xe9", EMPTY_400, id="raw-latin-1-byte"),
     ],
 )
 def test_boundary_ids(mock: LagoMock, spell: object, lago: Lago) -> None:
