@@ -123,11 +123,27 @@ def query_parameters(query: str) -> dict[str, Any]:
     return _build(_pairs(query))
 
 
+# lib/rack/multipart/parser.rb MULTIPART (case-insensitive, any multipart/* type)
+_MULTIPART = re.compile(r'multipart/.*?boundary(\s*)="?([^";,]+)"?', re.I | re.S)
+
+
 def _multipart(env: Env) -> dict[str, Any]:
-    boundary = re.search(r'boundary=(?:"([^"]+)"|([^\s;]+))', env.get("CONTENT_TYPE") or "", re.I)
-    if boundary is None:
-        return {}  # Rack's parser returns EMPTY without a boundary
-    mark = b"--" + (boundary[1] or boundary[2]).encode("latin-1", "replace")
+    """Rack's multipart reading: no boundary is no parameters; a body it cannot read is 400.
+
+    Rack raises ``Multipart::Error`` or ``BoundaryTooLongError`` for a space before ``=``, a
+    second ``boundary``, a boundary over 70 characters, or no boundary in the first 16 KiB;
+    Rails' ``POST`` rescues neither, so real Lago answers 500 there (a Lago bug): the mock
+    answers 400 as for an ``EOFError``.
+    """
+    content_type = env.get("CONTENT_TYPE") or ""
+    found = _MULTIPART.match(content_type)
+    if found is None:
+        return {}
+    if found[1] or re.search(r"boundary\s*=", content_type[found.end() :], re.I):
+        raise BadRequest("multipart boundary malformed")  # Lago: 500
+    if len(found[2]) > 70:
+        raise BadRequest("multipart boundary size too large")  # Lago: 500
+    mark = b"--" + found[2].encode("latin-1", "replace")
     if mark not in env.body or mark + b"--" not in env.body:
         raise BadRequest("bad content body")  # EOFError, rescued by Rails' POST
     fields: list[tuple[str, Any]] = []
@@ -156,7 +172,7 @@ def request_parameters(env: Env) -> dict[str, Any]:
             raise ParseError("Error occurred while parsing request parameters") from None
         return data if isinstance(data, dict) else {"_json": data}
     media = (env.get("CONTENT_TYPE") or "").split(";")[0].split(",")[0].strip().lower() or None
-    if media == "multipart/form-data":
+    if media in ("multipart/form-data", "multipart/related", "multipart/mixed"):
         return _multipart(env)
     if media == "application/x-www-form-urlencoded" or (media is None and env.method == "POST"):
         form = env.body.decode("latin-1").removesuffix("\x00")
