@@ -43,6 +43,8 @@ _UNMASKABLE = frozenset({"HTTP_TRANSFER,ENCODING", "HTTP_CONTENT,LENGTH"})
 _NOT_PREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
 _ALLOWED_TE = frozenset({"compress", "deflate", "gzip"})
 _OWS = " \t"
+# Request_URI = ( "*" | absolute_uri | absolute_path )
+_ABSOLUTE = re.compile(r"[A-Za-z0-9+.\-]+://[^/]*")
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,17 @@ def environ(request: Request) -> Env:
                 headers[plain] = value
         else:
             headers[key] = value
-    return Env(request.method, request.path, request.query, headers, request.body)
+    # normalize_env: an absolute-form target ("http://host/path") is read through URI.parse
+    absolute = _ABSOLUTE.match(request.path)
+    path = (request.path[absolute.end() :] or "/") if absolute else request.path
+    return Env(request.method, path, request.query, headers, request.body)
 
 
 def _parse_error(request: Request) -> bool:
     if not _METHOD.fullmatch(request.method):
         return True
-    if not request.path.startswith("/") or _URI_UNSAFE.search(request.path + request.query):
+    form_ok = request.path.startswith("/") or request.path == "*" or _ABSOLUTE.match(request.path)
+    if not form_ok or _URI_UNSAFE.search(request.path + request.query):
         return True
     if (
         _wire_len(request.path) > MAX_REQUEST_PATH
