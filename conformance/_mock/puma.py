@@ -28,6 +28,7 @@ MAX_FIELD_NAME = 256
 MAX_FIELD_VALUE = 80 * 1024
 MAX_REQUEST_URI = 12 * 1024
 MAX_REQUEST_PATH = 8192
+MAX_FRAGMENT = 1024
 MAX_QUERY_STRING = 10 * 1024
 MAX_HEADER = 1024 * (80 + 32)
 # http11_parser_common.rl: Method = ( upper | digit | safe ){1,20}
@@ -80,6 +81,15 @@ def _cgi_name(name: str) -> str:
     return key if key in _NOT_PREFIXED else "HTTP_" + key
 
 
+def _target(request: Request) -> tuple[str, str, str | None]:
+    """Path, query and fragment: Request_Line allows ``("#" Fragment)`` after the URI."""
+    uri, hash_, fragment = request.target.partition("#")
+    path, question, query = uri.partition("?")
+    if not question:
+        query = ""
+    return path, query, (fragment if hash_ else None)
+
+
 def environ(request: Request) -> Env:
     """The env Puma builds: names upcased, repeats joined with ``", "``, values trimmed."""
     parsed: dict[str, str] = {}
@@ -99,21 +109,24 @@ def environ(request: Request) -> Env:
         else:
             headers[key] = value
     # normalize_env: an absolute-form target ("http://host/path") is read through URI.parse
-    absolute = _ABSOLUTE.match(request.path)
-    path = (request.path[absolute.end() :] or "/") if absolute else request.path
-    return Env(request.method, path, request.query, headers, request.body)
+    path, query, _ = _target(request)
+    absolute = _ABSOLUTE.match(path)
+    path = (path[absolute.end() :] or "/") if absolute else path
+    return Env(request.method, path, query, headers, request.body)
 
 
 def _parse_error(request: Request) -> bool:
     if not _METHOD.fullmatch(request.method):
         return True
-    form_ok = request.path.startswith("/") or request.path == "*" or _ABSOLUTE.match(request.path)
-    if not form_ok or _URI_UNSAFE.search(request.path + request.query):
+    path, query, fragment = _target(request)
+    form_ok = path.startswith("/") or path == "*" or _ABSOLUTE.match(path)
+    if not form_ok or _URI_UNSAFE.search(path + query + (fragment or "")):
         return True
     if (
-        _wire_len(request.path) > MAX_REQUEST_PATH
-        or _wire_len(request.query) > MAX_QUERY_STRING
-        or _wire_len(request.target) > MAX_REQUEST_URI
+        _wire_len(path) > MAX_REQUEST_PATH
+        or _wire_len(query) > MAX_QUERY_STRING
+        or _wire_len(request.target) - len(fragment or "") > MAX_REQUEST_URI
+        or len(fragment or "") > MAX_FRAGMENT
     ):
         return True
     size = len(request.method) + _wire_len(request.target) + len(" HTTP/1.1\r\n") + 2

@@ -117,6 +117,8 @@ CASES: dict[str, Request] = {
     ),
     "underscore-header": Request("POST", PATH, "", (("X_Request_Id", "under"),)),
     "form-body": Request("POST", PATH, "", (("Authorization", K),), b"a=1&b=%41"),
+    "absolute-form": Request("POST", "http://127.0.0.1" + PATH, "", (("Authorization", K),)),
+    "fragment": Request("POST", PATH + "#frag", "", (("Authorization", K),)),
     "unknown-transfer-encoding-501": Request("POST", PATH, "", (("Transfer-Encoding", "br"),)),
 }
 

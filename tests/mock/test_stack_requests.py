@@ -240,6 +240,10 @@ def test_a_bad_query_is_refused_before_authentication(mock: LagoMock) -> None:
         pytest.param("/api/v1/x%FF", EMPTY_400, id="catch-all-not-utf8"),
         pytest.param("http://lago.test/api/v1/invoices/{id}/payment_url", OK, id="absolute-form"),
         pytest.param("relative/path", PUMA_400, id="no-leading-slash"),
+        pytest.param("/api/v1/invoices/{id}/payment_url#frag", OK, id="fragment-ignored"),
+        pytest.param(
+            "/api/v1/invoices/{id}/payment_url#" + "f" * 1025, PUMA_400, id="fragment-over-1024"
+        ),
         pytest.param('/api/v1/invoices/"{id}"/payment_url', PUMA_400, id="quote-refused-by-puma"),
         pytest.param("/api/v1/invoices/<{id}>/payment_url", PUMA_400, id="angle-refused-by-puma"),
         pytest.param(
