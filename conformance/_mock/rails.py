@@ -104,11 +104,9 @@ def _page_formats(env: Env, path_format: str | None) -> list[Any]:
     """The formats PublicExceptions renders with, after ShowExceptions' html fallback."""
     content_type = env.get("CONTENT_TYPE")
     try:
-        request_parameters(env)
+        content_mime_type(content_type)
     except InvalidType:
         content_type = "text/html"  # fallback_to_html_format_if_invalid_mime_type
-    except (ParseError, BadRequest):
-        pass
     param = _format_param(env, path_format, content_type)
     try:
         return formats(env.header("Accept"), param, env.path)
