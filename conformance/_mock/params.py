@@ -7,7 +7,8 @@ only a JSON body is parsed by Rails, and a JSON error is ``ParseError``), ``quer
 (``each_pair``, ``URI.decode_www_form_component``), ``param_builder.rb`` (nesting, the
 ``ParameterTypeError``, invalid UTF-8, a depth limit of 100). Rack tag v3.2.6:
 ``lib/rack/request.rb`` (``form_data?``: a POST with no Content-Type is read as a form),
-``lib/rack/multipart/parser.rb``, ``lib/rack/query_parser.rb`` (4096 parameters at most).
+``lib/rack/multipart/parser.rb``, ``lib/rack/query_parser.rb`` (a form of 4 MiB and 4096
+parameters at most).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = ["BadRequest", "ParseError", "query_parameters", "request_parameters"]
 
 DEPTH_LIMIT = 100
 PARAMS_LIMIT = 4096
+BYTESIZE_LIMIT = 4194304
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _ESCAPE = re.compile(rb"\+|%[0-9A-Fa-f]{2}")
 
@@ -176,7 +178,7 @@ def request_parameters(env: Env) -> dict[str, Any]:
         return _multipart(env)
     if media == "application/x-www-form-urlencoded" or (media is None and env.method == "POST"):
         form = env.body.decode("latin-1").removesuffix("\x00")
-        if form.count("&") >= PARAMS_LIMIT:
+        if len(form) > BYTESIZE_LIMIT or form.count("&") >= PARAMS_LIMIT:
             raise BadRequest("total number of query parameters exceeds limit")
         raw = env.body.removesuffix(b"\x00").decode("utf-8", "surrogateescape")
         return _build(_pairs(raw))

@@ -120,6 +120,8 @@ JSON_CT = ("Content-Type", "application/json")
             EMPTY_400,
             id="form-type-conflict",
         ),
+        pytest.param([], b"a=" + b"x" * 4_194_304, EMPTY_400, id="form-over-4mib"),
+        pytest.param([], b"&".join([b"a"] * 4097), EMPTY_400, id="form-over-4096-params"),
         pytest.param([("Content-Type", "text/plain")], b"{bad", OK, id="text-plain-is-not-read"),
         pytest.param(
             [("Content-Type", "application/octet-stream")], b"\x00\xff", OK, id="octet-stream"
