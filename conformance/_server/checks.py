@@ -76,12 +76,13 @@ def _status_problem(answer: Answer, expected: int, title: str) -> Iterator[Probl
 
 
 def not_a_server_error(answer: Answer) -> Iterator[Problem]:
-    """No 5xx, whatever was sent, but a 501 to a verb the server does not implement."""
+    """No 5xx, whatever was sent; a 501 to a verb the server does not implement is HTTP's answer
+    (RFC 9110 section 15.6.2), as Puma gives it for QUERY or PROPFIND."""
     exchange = answer.exchange
     if exchange.status is None:
         yield Problem("No response", exchange.describe(), "an HTTP response within the timeout")
     elif exchange.status == 501 and exchange.method not in MUST_IMPLEMENT:
-        return  # RFC 9110 section 15.6.2: Puma, which serves Lago, answers QUERY so
+        return
     elif exchange.status >= 500:
         yield Problem(
             "Server error", exchange.describe(), "a documented status: 200, 401, 404 or 422"
