@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +111,32 @@ def faults(session: nox.Session) -> None:
     faulty client through ours; writes reports/faults.md and reports/faults.json."""
     install(session, "test")  # schemathesis (its CLI too) is a dependency of the project
     session.run("python", "-m", "tests.detection", *session.posargs)
+    if not session.posargs:  # the whole catalogue, as measured: the docs' detection power
+        DOCS_DATA.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile("reports/faults.json", DOCS_DATA / "detection-power.json")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs site into site/ with mkdocs --strict: a broken link or page fails it."""
+    install(session, "docs")
+    env = {"NO_MKDOCS_2_WARNING": "1"}  # Material's banner about MkDocs 2, on every build
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=env)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Render a real server.html in headless Chromium (Debian's), screenshot it into reports/,
+    and check that the verdict, the counts and a finding show; opt-in, not in plain nox."""
+    if not Path(CHROMIUM).exists():
+        if os.geteuid() != 0:
+            session.error(f"{CHROMIUM} is missing: apt-get install chromium (as root), then retry")
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium",
+                    external=True, env={"DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
+    install(session, "browser")
+    env = {"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1", "LAGO_CHROMIUM": CHROMIUM}
+    session.run("python", "-m", "tests.browser", *session.posargs, env=env)
 
 
 # The latest release, the first with 429 retries (1.46.0) and the last without (1.45.0).
@@ -116,6 +144,8 @@ SDK_VERSIONS = ["1.55.0", "1.46.0", "1.45.0"]
 # The latest release here, and two older lines of the JavaScript SDK.
 SDK_JS_VERSIONS = ["1.53.0", "1.43.0", "1.7.0"]
 SDK_REPORTS = Path("reports/sdk")
+DOCS_DATA = Path("docs/data")
+CHROMIUM = "/usr/bin/chromium"
 
 
 @nox.session
@@ -164,75 +194,35 @@ def gate(
             "--report-dir", str(report_dir), *session.posargs, success_codes=[0, 1], env=env,
         )  # fmt: skip
         report = json.loads((report_dir / "client.json").read_text(encoding="utf-8"))
-        rows.append(matrix_row(sdk, version, level, report))
+        rows.append(sdk_matrix().matrix_row(sdk, version, level, report))
         if not report["conformant"]:
             failed.append(level)
-    write_matrix(rows)
+    sdk_matrix().write_matrix(SDK_REPORTS, rows)
     if failed:
         session.error(f"{sdk} {version}: MUST findings at level {', '.join(failed)}")
 
 
-def matrix_row(sdk: str, version: str, level: str, report: dict[str, Any]) -> dict[str, Any]:
-    """One row of the SDK matrix: verdict, counts and the failing scenario x check pairs."""
-    failing = [
-        f"{result['scenario']} ({result['check']}, {result['severity']})"
-        for result in report["results"]
-        if result["findings"]
-    ]
-    return {
-        "sdk": sdk,
-        "version": version,
-        "level": level,
-        "verdict": "pass" if report["conformant"] else "FAIL",
-        "must": report["counts"]["must"],
-        "should": report["counts"]["should"],
-        "failing": failing,
-    }
-
-
-def write_matrix(rows: list[dict[str, Any]]) -> None:
-    """Merge ``rows`` into reports/sdk/summary.json and write summary.md from it."""
-    path = SDK_REPORTS / "summary.json"
-    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    keyed = {(row["sdk"], row["version"], row["level"]): row for row in [*known, *rows]}
-    merged = [keyed[key] for key in sorted(keyed, key=_row_order)]
-    SDK_REPORTS.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
-    lines = [
-        "# SDK matrix",
-        "",
-        "| SDK | version | level | verdict | MUST | SHOULD | failing scenarios (check, severity) |",
-        "| --- | --- | --- | --- | ---: | ---: | --- |",
-    ]
-    lines += [
-        f"| {r['sdk']} | {r['version']} | {r['level']} | {r['verdict']} | {r['must']}"
-        f" | {r['should']} | {'; '.join(r['failing']) or '-'} |"
-        for r in merged
-    ]
-    (SDK_REPORTS / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 @nox.session(python=False)
 def sdk_readme(session: nox.Session) -> None:
-    """Copy the SDK matrix (reports/sdk/summary.json) into the README, one line per SDK version."""
-    rows = json.loads((SDK_REPORTS / "summary.json").read_text(encoding="utf-8"))
-    lines = []
-    for row in rows:
-        if row["level"] != "strict":
-            continue  # strict holds the documented level's findings and the SHOULD ones
-        found = "; ".join(row["failing"]) or "no findings"
-        lines.append(
-            f"- **{row['sdk']} {row['version']}** ({row['verdict']} at `--fail-on must`): {found}"
-        )
-    readme = Path("README.md")
-    text = readme.read_text(encoding="utf-8")
-    start, end = "<!-- sdk-matrix -->\n", "<!-- /sdk-matrix -->"
-    if start not in text or end not in text:
-        session.error("README.md has no <!-- sdk-matrix --> block")
-    head, rest = text.split(start, 1)
-    readme.write_text(head + start + "\n".join(lines) + "\n" + end + rest.split(end, 1)[1])
+    """Copy the SDK matrix (reports/sdk/summary.json) into the docs: docs/data/sdk-matrix.json
+    and the lines of docs/sdk-matrix.md; rewrites summary.md and summary.html."""
+    rows = sdk_matrix().write_matrix(SDK_REPORTS, [])
+    if not rows:
+        session.error("reports/sdk/summary.json is missing or empty: run nox -s sdk sdk_js first")
+    DOCS_DATA.mkdir(parents=True, exist_ok=True)
+    (DOCS_DATA / "sdk-matrix.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    page = Path("docs/sdk-matrix.md")
+    try:
+        page.write_text(sdk_matrix().update_block(page.read_text(encoding="utf-8"), rows))
+    except ValueError:
+        session.error(f"{page} has no <!-- sdk-matrix --> block")
 
 
-def _row_order(key: tuple[str, str, str]) -> tuple[str, tuple[int, ...], str]:
-    sdk, version, level = key
-    return sdk, tuple(-int(part) for part in version.split(".")), level
+def sdk_matrix() -> Any:
+    """tests/sdk_matrix.py (standard library only), loaded by its path in nox's interpreter."""
+    spec = importlib.util.spec_from_file_location("sdk_matrix", Path("tests/sdk_matrix.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -2,6 +2,7 @@
 
 - the mock per request, as a ratio to a bare ASGI handler: both in this process, interleaved
   over several rounds, medians compared, so machine load affects both alike;
+- the twin (the oracle): the default run in-process with it and without it, the same requests;
 - the server suite's default run, end to end, and its cost per case beside plain
   ``schemathesis run`` with the same example budget against the same mock over HTTP (requests
   counted on the server side for both).
@@ -36,6 +37,8 @@ __all__ = ["bare_app", "main", "write_bench_report"]
 MOCK_TARGET_RATIO = 2.0
 SERVER_TARGET_SECONDS = 10.0
 SERVER_TARGET_RATIO = 1.5
+# The twin answers every request in-process beside the target: at most this much slower.
+TWIN_TARGET_RATIO = 1.5
 _BARE_BODY = json.dumps(
     {"invoice_payment_details": {"lago_invoice_id": "1a901a90-1a90-1a90-1a90-1a901a901a90"}}
 ).encode()
@@ -93,6 +96,36 @@ def bench_mock(requests: int, rounds: int) -> dict[str, dict[str, float]]:
     ):
         results["mock_over_http"] = _compare(mock, bare, requests // 4, rounds)
     return results
+
+
+def bench_twin(rounds: int) -> dict[str, float]:
+    """The default run in-process with Lago's twin judging every answer, beside the same run
+    (the same requests: the exploration's budget given) with the oracle off; interleaved."""
+    from conformance._api import run_server_suite
+    from conformance._server.options import ServerOptions
+
+    with_twin = ServerOptions()
+    first = run_server_suite(with_twin)  # warm-up, and the exploration's share to give the other
+    without = ServerOptions(
+        oracle=False, explore=first.metadata["requests_by_phase"]["exploration"]
+    )
+    timings: dict[str, list[float]] = {"twin": [], "off": []}
+    requests: dict[str, int] = {}
+    for _ in range(rounds):
+        for name, options in (("twin", with_twin), ("off", without)):
+            start = time.perf_counter()
+            report = run_server_suite(options)
+            timings[name].append(time.perf_counter() - start)
+            requests[name] = report.metadata["requests"]
+    twin, off = statistics.median(timings["twin"]), statistics.median(timings["off"])
+    return {
+        "twin_wall_s": round(twin, 3),
+        "off_wall_s": round(off, 3),
+        "twin_requests": requests["twin"],
+        "off_requests": requests["off"],
+        "cost_ratio": round(twin / off, 3),
+        "target_ratio": TWIN_TARGET_RATIO,
+    }
 
 
 class CountingApp:
@@ -186,6 +219,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<18} {row['mock_rps']:>12.0f} {row['baseline_rps']:>13.0f}"
             f" {row['cost_ratio']:>10.2f}x {row['target_ratio']:>5.1f}x {verdict}"
         )
+    twin = results["server_twin"] = bench_twin(args.rounds)
+    print(
+        f"\nserver default run in-process, Lago's twin judging: {twin['twin_wall_s']:.2f} s for"
+        f" {twin['twin_requests']} requests; oracle off, the same requests: {twin['off_wall_s']:.2f}"
+        f" s for {twin['off_requests']}; cost ratio {twin['cost_ratio']:.2f}x"
+        f" (target {twin['target_ratio']:.1f}x)"
+    )
     server = bench_server(args.max_examples, 0, args.output.parent)
     results.update(server)
     default = server["server_default_run"]

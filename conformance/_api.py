@@ -9,17 +9,22 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+import httpx
+
 from conformance._client.suite import ClientOptions, run_subject, subject_for
 from conformance._contract.fixtures import Fixtures
 from conformance._errors import UsageError
 from conformance._mock.app import DEFAULT_API_KEY, LagoMock
 from conformance._report.baseline import apply_baseline, today
+from conformance._server.base_url import check_base_url, default_rate
 from conformance._server.suite import ServerOptions, run_on_target
-from conformance._server.target import Target, check_base_url, default_rate
+from conformance._server.target import Target
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from conformance._contract.request import Request
+    from conformance._contract.rules import Reply
     from conformance._report.baseline import Baseline
     from conformance._report.findings import Report
 
@@ -65,9 +70,25 @@ def run_server_suite(
         subject = {"target": target.url}
         fixtures = options.fixtures or Fixtures()
     target.on_request = on_request
+    target.allow_key_in_url = options.allow_key_in_url
+    twin = lago_twin(target.api_key, fixtures, options.seed, httpx.URL(target.url).netloc.decode())
     with target:
-        report = run_on_target(target, options, fixtures, subject)
+        report = run_on_target(target, options, fixtures, subject, twin)
     return _with_baseline(report, options.baseline)
+
+
+def lago_twin(api_key: str, fixtures: Fixtures, seed: int, host: str) -> Callable[[Request], Reply]:
+    """Lago's twin of a target: the faithful mock holding the invoices the fixtures name, with
+    the run's key, answering a request as the target receives it (below /api/v1, with a Host)."""
+    mock = LagoMock(api_key=api_key, seed=seed, invoices_from=fixtures)
+
+    def answer(request: Request) -> Reply:
+        seen = request.prefixed("/api/v1")
+        if seen.header("host") is None:
+            seen = seen.replace(headers=(("Host", host), *seen.headers))
+        return mock.respond(seen)
+
+    return answer
 
 
 def run_client_suite(

@@ -21,8 +21,12 @@ class ASGISyncTransport(httpx.BaseTransport):
         """Send ``request`` to the app and read the whole response."""
         response = self._loop.run_until_complete(self._inner.handle_async_request(request))
         content = self._loop.run_until_complete(response.aread())
+        # A stream, not ``content``: the caller reads the raw bytes, as from a socket.
         return httpx.Response(
-            response.status_code, headers=response.headers, content=content, request=request
+            response.status_code,
+            headers=response.headers,
+            stream=httpx.ByteStream(content),
+            request=request,
         )
 
     def close(self) -> None:

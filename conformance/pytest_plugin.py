@@ -8,6 +8,8 @@ In any repository with lago-conformance installed::
 
     $ pytest --lago-base-url https://lago.example.com/api/v1 --lago-fixtures fixtures.toml
 
+``--lago-spec FILE`` checks against another OpenAPI 3.x document, as the command's ``--spec``.
+
 The key comes from ``--lago-api-key`` or ``LAGO_API_KEY``; without ``--lago-base-url`` the
 embedded mock is checked. The suite runs once per session, at collection, and only in a session
 that asks for ``lago_check``: until then this module has imported nothing but the option types.
@@ -72,6 +74,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lago-max-requests", type=positive_int, default=300)
     group.addoption("--lago-rate-limit", type=non_negative_float, default=None)
     group.addoption("--lago-timeout", type=seconds, default=10.0)
+    group.addoption(
+        "--lago-spec",
+        help="an OpenAPI 3.x document (YAML or JSON) to check against instead of the bundled one",
+    )
     group.addoption("--lago-baseline", help="TOML file of accepted findings, as --baseline")
     group.addoption(
         "--lago-allow-stale",
@@ -83,13 +89,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Refuse bad ``--lago-*`` options before collection, as the CLI would."""
     option = config.option
-    given = (option.lago_base_url, option.lago_fixtures, option.lago_baseline)
-    if given == (None, None, None):
+    given = (option.lago_base_url, option.lago_fixtures, option.lago_baseline, option.lago_spec)
+    if given == (None, None, None, None):
         return  # nothing to check, and nothing to import
     from conformance._cli.options import baseline_option
     from conformance._contract.fixtures import load_fixtures
+    from conformance._contract.spec import load_spec
     from conformance._errors import UsageError
-    from conformance._server.target import check_base_url
+    from conformance._server.base_url import check_base_url
 
     try:
         if option.lago_base_url is not None:
@@ -97,6 +104,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if option.lago_fixtures is not None:
             load_fixtures(option.lago_fixtures)
         baseline_option(option.lago_baseline)
+        if option.lago_spec is not None:
+            load_spec(option.lago_spec)
     except UsageError as error:
         raise pytest.UsageError(f"lago-conformance: {error}") from None
 
@@ -105,7 +114,8 @@ def _run(config: pytest.Config) -> Report:
     from conformance._api import run_server_suite
     from conformance._errors import UsageError
 
-    values = {name: getattr(config.option, f"lago_{name}") for name in SERVER_OPTION_NAMES}
+    names = (*SERVER_OPTION_NAMES, "spec")
+    values = {name: getattr(config.option, f"lago_{name}") for name in names}
     try:
         return run_server_suite(server_options(values))
     except UsageError as error:

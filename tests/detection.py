@@ -37,9 +37,9 @@ from tests.detection_runs import (
     client_command,
     client_row,
     named_server_row,
+    server_kinds,
 )
 from tests.faulty_clients import CLIENT_FAULTS
-from tests.faulty_servers import FAULTS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -71,9 +71,9 @@ def jobs(settings: Settings, only: set[str] | None = None) -> Iterator[Job]:
 
     if wanted(FAITHFUL):
         yield Job(FAITHFUL, "baseline", partial(named_server_row, FAITHFUL, settings))
-    for fault in FAULTS:
-        if wanted(fault.name):
-            yield Job(fault.name, "server", partial(named_server_row, fault.name, settings))
+    for name, (kind, *_rest) in server_kinds().items():
+        if wanted(name):
+            yield Job(name, kind, partial(named_server_row, name, settings))
     for client in CLIENT_FAULTS:
         if wanted(client.name):
             yield Job(
@@ -131,13 +131,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--schemathesis-checks", help="e.g. all (default: its default checks)")
     parser.add_argument("--ours-only", action="store_true", help="do not run schemathesis")
+    parser.add_argument(
+        "--no-alone", action="store_true", help="do not run ours again with --checks generic"
+    )
     args = parser.parse_args(argv)
     known = {job.name for job in jobs(Settings())}
     if unknown := sorted(set(args.only or ()) - known):
         parser.error(f"--only: no fault named {', '.join(unknown)}")
     settings = Settings(
         args.max_examples, args.max_requests, args.seed, args.schemathesis_checks,
-        schemathesis=not args.ours_only,
+        schemathesis=not args.ours_only, alone=not args.no_alone,
     )  # fmt: skip
     start = time.perf_counter()
     rows = run_all(

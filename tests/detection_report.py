@@ -65,7 +65,7 @@ def progress_line(done: int, total: int, row: Row) -> str:
         verdict = f"ERROR {row.error}"
     else:
         ours = "caught" if row.caught else "no finding" if row.kind == "baseline" else "MISSED"
-        mark = "" if row.kind == "baseline" or row.intended else f" (not by {row.check})"
+        mark = "" if row.kind in ("baseline", "wild") or row.intended else f" (not by {row.check})"
         mark += "" if row.aborted is None else f" (aborted: {row.aborted})"
         theirs = "n/a" if row.theirs is None else ", ".join(row.theirs) or "no failure"
         verdict = (
@@ -75,8 +75,17 @@ def progress_line(done: int, total: int, row: Row) -> str:
             f"requests {_requests(row)}; {row.seconds:.1f} s")  # fmt: skip
 
 
+def _alone(row: Row) -> str:
+    if row.caught_alone is None:
+        return "n/a"
+    if row.alone_exit == 2 and not row.alone:
+        return "yes (exit 2)"
+    return _checks(row.alone or {}) if row.caught_alone else "no"
+
+
 def totals(rows: list[Row]) -> dict[str, Any]:
     """The counts the README quotes."""
+    wild = [r for r in rows if r.kind == "wild"]
     servers = [r for r in rows if r.kind == "server"]
     clients = [r for r in rows if r.kind == "client"]
     base = next((r for r in rows if r.kind == "baseline"), None)
@@ -90,6 +99,11 @@ def totals(rows: list[Row]) -> dict[str, Any]:
         "servers_caught_only_by_us": sum(r.caught and not r.caught_by_schemathesis for r in servers),
         "servers_caught_only_by_schemathesis": sum(not r.caught for r in st),
         "servers_caught_by_neither": sum(not r.caught and not r.caught_by_schemathesis for r in servers),
+        "servers_caught_by_the_oracle_alone": sum(bool(r.caught_alone) for r in servers),
+        "wild": len(wild),
+        "wild_caught_by_us": sum(r.caught for r in wild),
+        "wild_caught_by_the_oracle_alone": sum(bool(r.caught_alone) for r in wild),
+        "wild_caught_by_schemathesis": sum(bool(r.caught_by_schemathesis) for r in wild),
         "server_requests_ours": sum(r.ours_requests or 0 for r in servers),
         "server_requests_schemathesis": sum(r.theirs_requests or 0 for r in servers),
         "clients": len(clients),
@@ -147,6 +161,12 @@ def totals_lines(rows: list[Row], wall: float, cpu: float | None = None) -> list
         f" schemathesis: {t['servers_caught_by_schemathesis']}/{t['servers']}. Only by us:"
         f" {t['servers_caught_only_by_us']}; only by schemathesis:"
         f" {t['servers_caught_only_by_schemathesis']}; by neither: {t['servers_caught_by_neither']}.",
+        f"Caught by the oracle alone (--checks generic: no Lago-specific named check):"
+        f" {t['servers_caught_by_the_oracle_alone']}/{t['servers']}.",
+        f"Wild servers (faults from real deployments, written apart from the suite): {t['wild']}."
+        f" Caught by us: {t['wild_caught_by_us']}/{t['wild']}; by the oracle alone:"
+        f" {t['wild_caught_by_the_oracle_alone']}/{t['wild']}; by plain schemathesis:"
+        f" {t['wild_caught_by_schemathesis']}/{t['wild']}.",
         f"Requests on the faulty servers: ours {t['server_requests_ours']}, schemathesis"
         f" {t['server_requests_schemathesis']}.",
         f"Faulty clients: {t['clients']}. Caught by us: {t['clients_caught_by_us']}/{t['clients']}"
@@ -172,6 +192,9 @@ def commands(settings: Settings) -> dict[str, str]:
     here = Path.cwd()
     raw = {
         "ours_server": ours_server_command(URL, Path("FIXTURES.toml"), Path("DIR"), settings),
+        "ours_alone": ours_server_command(
+            URL, Path("FIXTURES.toml"), Path("DIR"), settings, alone=True
+        ),
         "schemathesis": schemathesis_command(URL, Path("DIR"), settings),
         "ours_client": client_command("NAME", Path("DIR"), settings),
     }
@@ -188,16 +211,17 @@ def commands(settings: Settings) -> dict[str, str]:
 def _table(rows: list[Row], budget: int) -> list[str]:
     lines = [
         "| fault | kind | intended check | caught by us (checks with findings) | intended check fired"
-        " | caught by plain schemathesis | requests ours / theirs |",
-        "| --- | --- | --- | --- | --- | --- | ---: |",
+        " | caught by the oracle alone | caught by plain schemathesis | requests ours / theirs |",
+        "| --- | --- | --- | --- | --- | --- | --- | ---: |",
     ]
     for row in rows:
-        fired = "-" if row.kind == "baseline" else "yes" if row.intended else "**no**"
+        fired = "-" if row.kind in ("baseline", "wild") else "yes" if row.intended else "**no**"
         ours = f"ERROR: {row.error}" if row.error else _checks(row.ours)
         if row.aborted is not None:
             ours = f"run aborted (exit 2): {row.aborted}; findings: {ours}"
         intended = "-" if row.kind == "baseline" else f"`{row.check}` ({row.severity or '-'})"
-        cells = [row.name, row.kind, intended, ours, fired, _theirs(row), _requests(row, budget)]
+        cells = [row.name, row.kind, intended, ours, fired, _alone(row), _theirs(row),
+                 _requests(row, budget)]  # fmt: skip
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return lines
 
@@ -220,6 +244,7 @@ def write_reports(
         f"request budget ({settings.max_requests} requests, past which the fault is switched off):",
         "",
         f"- ours: `{cmds['ours_server']}`",
+        f"- ours, the oracle alone: `{cmds['ours_alone']}`",
         f"- plain schemathesis ({which} checks, on the documented spec): `{cmds['schemathesis']}`",
         f"- faulty clients: `{cmds['ours_client']}`",
         "",
@@ -243,6 +268,7 @@ def write_reports(
         "totals": {**totals(rows), **client_totals(rows)},
         "rows": [
             {**asdict(row), "caught": row.caught, "intended_fired": row.intended,
+             "caught_alone": row.caught_alone,
              "caught_by_schemathesis": row.caught_by_schemathesis, "seconds": round(row.seconds, 1)}
             for row in rows
         ],

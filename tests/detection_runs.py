@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,8 @@ from conformance._contract.fixtures import dump_fixtures
 from conformance._mock.serve import serving
 from tests.faulty_clients import CLIENT_FAULTS, FaultyClient
 from tests.faulty_servers import API_KEY, FAULTS, FaultyLago, Reply, Request
+from tests.oracle_faults import ORACLE_FAULTS
+from tests.wild_servers import wild_faults
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,7 +59,7 @@ class Budgeted:
     So a tool that sent more than the budget can find nothing more with the extra requests.
     """
 
-    def __init__(self, app: FaultyLago, limit: int) -> None:
+    def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit, self.requests = app, limit, 0
         self.fault_off = FaultyLago(faithful, mock=app.mock)
 
@@ -77,6 +80,7 @@ class Settings:
     seed: int = SEED
     schemathesis_checks: str | None = None  # None: its default checks, as a new user runs it
     schemathesis: bool = True  # False: our suite only (a quick run)
+    alone: bool = True  # also run ours with --checks generic: the oracle alone
     timeout: float = 240.0
 
 
@@ -96,6 +100,10 @@ class Row:
     theirs_requests: int | None = None
     theirs_new: list[str] = field(default_factory=list)  # failing, and not on the baseline
     aborted: str | None = None  # our run stopped on an unusable target (exit 2): why
+    # Ours with --checks generic (no Lago-specific named check): the oracle and the invariants of
+    # any API. None: not run (clients, or --no-alone).
+    alone: dict[str, str] | None = None
+    alone_exit: int | None = None
     seconds: float = 0.0
     error: str | None = None
     # A client's findings with the catalogue turned off (--scenario generated); None: not run.
@@ -110,6 +118,11 @@ class Row:
     def intended(self) -> bool:
         """The check meant for this fault reported a finding."""
         return self.check in self.ours
+
+    @property
+    def caught_alone(self) -> bool | None:
+        """Ours with only the oracle and the generic invariants caught it (None: not run)."""
+        return None if self.alone is None else bool(self.alone) or self.alone_exit == 2
 
     @property
     def caught_by_schemathesis(self) -> bool | None:
@@ -145,13 +158,16 @@ def _ours(command: list[str], codes: tuple[int, ...] = (0, 1)) -> tuple[int, str
 
 
 def ours_server_command(
-    url: str, fixtures: Path, report_dir: Path, settings: Settings
+    url: str, fixtures: Path, report_dir: Path, settings: Settings, *, alone: bool = False
 ) -> list[str]:
-    """``lago-conformance server`` on ``url`` with the mock's fixtures, at the shared budget."""
+    """``lago-conformance server`` on ``url`` with the mock's fixtures, at the shared budget;
+    ``alone``: with ``--checks generic`` (the oracle and the invariants of any API)."""
     command = [sys.executable, "-m", "conformance", "server", "--base-url", url,
                "--api-key", API_KEY, "--fixtures", str(fixtures), "--level", "strict",
                "--seed", str(settings.seed), "--max-requests", str(settings.max_requests),
                "--report-dir", str(report_dir)]  # fmt: skip
+    if alone:
+        command += ["--checks", "generic"]
     if settings.max_examples is not None:
         command += ["--max-examples", str(settings.max_examples)]
     return command
@@ -175,69 +191,102 @@ def findings(report: dict[str, Any]) -> dict[str, str]:
 
 
 def schemathesis_failures(report_dir: Path) -> list[str]:
-    """The schemathesis checks that failed (and errors, as ``error: TITLE``), from its NDJSON."""
+    """The schemathesis checks that failed (and errors, as ``error: TITLE``), from its NDJSON.
+
+    A failure on a verb other than the operation's POST is named with it, ``check (QUERY)``: real
+    Lago's Puma answers 501 to QUERY, so the faithful mock fails plain schemathesis there, and a
+    fault caught by the same check on the POST must still count as caught.
+    """
     failed: set[str] = set()
     for path in report_dir.glob("*.ndjson"):
         for line in path.read_text(encoding="utf-8").splitlines():
             (kind, event), *_ = json.loads(line).items()
             if kind == "ScenarioFinished":
-                for checks in event["recorder"].get("checks", {}).values():
-                    failed |= {c["name"] for c in checks if c["status"] == "failure"}
+                recorder = event["recorder"]
+                for case_id, checks in recorder.get("checks", {}).items():
+                    case = recorder.get("cases", {}).get(case_id, {}).get("value", {})
+                    method = str(case.get("method", "POST")).upper()
+                    suffix = "" if method == "POST" else f" ({method})"
+                    failed |= {c["name"] + suffix for c in checks if c["status"] == "failure"}
             elif kind == "NonFatalError":
                 failed.add(f"error: {event.get('info', {}).get('title', 'error')}")
     return sorted(failed)
 
 
 def server_row(
-    name: str, run: Callable[[FaultyLago, Request], Reply], check: str, severity: str,
-    kind: str, settings: Settings,
+    name: str, make: Callable[[], Any], check: str, severity: str, kind: str, settings: Settings,
 ) -> Row:  # fmt: skip
-    """Serve one faulty server on 127.0.0.1 and run both tools on it, one after the other."""
+    """Serve one faulty server (a fresh ``make()`` for each tool) on 127.0.0.1 and run both tools
+    on it, one after the other; ours twice, the second time with the oracle alone."""
     row, start = Row(name, kind, check, severity), time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="faults-") as scratch:
         try:
-            _ours_on_server(row, run, Path(scratch), settings)
+            _ours_on_server(row, make, Path(scratch), settings)
+            if settings.alone:
+                _ours_on_server(row, make, Path(scratch), settings, alone=True)
             if settings.schemathesis:
-                _schemathesis_on_server(row, run, Path(scratch), settings)
+                _schemathesis_on_server(row, make, Path(scratch), settings)
         except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as error:
             row.error = f"{type(error).__name__}: {error}".replace(API_KEY, REDACTED)
     row.seconds = time.perf_counter() - start
     return row
 
 
+def server_kinds() -> dict[str, tuple[str, Callable[[], Any], str, str]]:
+    """Every faulty server by name: its kind (``server``: the catalogues written with the suite;
+    ``wild``: the batch written apart from it), how to make it, its intended check and severity."""
+    known: dict[str, tuple[str, Callable[[], Any], str, str]] = {}
+    for fault in FAULTS:
+        known[fault.name] = ("server", partial(FaultyLago, fault.run), fault.check, fault.severity)
+    for oracle in ORACLE_FAULTS:
+        known[oracle.name] = (
+            "server",
+            partial(FaultyLago, oracle.run),
+            oracle.check,
+            oracle.severity,
+        )
+    for wild in wild_faults():
+        known[wild.name] = ("wild", wild.app, "-", "-")
+    return known
+
+
 def named_server_row(name: str, settings: Settings) -> Row:
-    """``server_row`` for the faithful mock or the FAULTS entry ``name`` (a worker process gets
+    """``server_row`` for the faithful mock or the faulty server ``name`` (a worker process gets
     the name: a fault made by a factory cannot be pickled)."""
     if name == FAITHFUL:
-        return server_row(FAITHFUL, faithful, "-", "-", "baseline", settings)
-    fault = next(f for f in FAULTS if f.name == name)
-    return server_row(name, fault.run, fault.check, fault.severity, "server", settings)
+        return server_row(FAITHFUL, partial(FaultyLago, faithful), "-", "-", "baseline", settings)
+    kind, make, check, severity = server_kinds()[name]
+    return server_row(name, make, check, severity, kind, settings)
 
 
 def _ours_on_server(
-    row: Row, run: Callable[[FaultyLago, Request], Reply], tmp: Path, settings: Settings
+    row: Row, make: Callable[[], Any], tmp: Path, settings: Settings, *, alone: bool = False
 ) -> None:
-    app = FaultyLago(run)
+    app = make()
     fixtures = tmp / "fixtures.toml"
     fixtures.write_text(dump_fixtures(app.mock.fixtures), encoding="utf-8")
     ours = Budgeted(app, settings.max_requests)
+    where = tmp / ("alone" if alone else "ours")
     with serving(ours) as url:
-        command = ours_server_command(url + "/api/v1", fixtures, tmp / "ours", settings)
-        row.ours_exit, last = _ours(command, codes=(0, 1, 2))
-    row.ours_requests = ours.requests
-    written = tmp / "ours" / "server.json"
+        command = ours_server_command(url + "/api/v1", fixtures, where, settings, alone=alone)
+        code, last = _ours(command, codes=(0, 1, 2))
+    written = where / "server.json"
     # Exit 2: the target refused or unusable; before any report (preflight), or mid-run.
     report = json.loads(written.read_text(encoding="utf-8")) if written.exists() else {}
+    if alone:
+        row.alone, row.alone_exit = (findings(report) if report else {}), code
+        return
+    row.ours_exit, row.ours_requests = code, ours.requests
     row.ours = findings(report) if report else {}
     if row.ours_exit == 2:
-        row.aborted = report.get("aborted") or last
+        row.aborted = report.get("aborted") or report.get("incomplete") or last
 
 
 def _schemathesis_on_server(
-    row: Row, run: Callable[[FaultyLago, Request], Reply], tmp: Path, settings: Settings
+    row: Row, make: Callable[[], Any], tmp: Path, settings: Settings
 ) -> None:
     # A fresh server: the same fault, the mock's state (its checkout links) reset.
-    theirs = Budgeted(FaultyLago(run), settings.max_requests)
+    theirs = Budgeted(make(), settings.max_requests)
     with serving(theirs) as url:
         command = schemathesis_command(url + "/api/v1", tmp / "st", settings)
         row.theirs_exit, _ = _run(command, tmp, settings)  # its cache goes in scratch

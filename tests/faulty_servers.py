@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from conformance import LagoMock
+from conformance._contract.request import Request as Wire
 from conformance._contract.rules import JSON_CONTENT_TYPE, bearer_token
+from conformance._mock.app import read_request
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,6 +29,13 @@ class Request:
     method: str
     path: str
     authorization: str | None
+    # The rest of the request as it came: the query, every header in order, the body.
+    query: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
     @property
     def lago_id(self) -> str:
@@ -62,18 +71,25 @@ class FaultyLago:
     memory: set[str] = field(default_factory=set)
 
     def faithful(self, request: Request) -> Reply:
-        answer = self.mock.respond(request.method, request.path, request.authorization)
+        headers = request.headers
+        if request.authorization != request.header("authorization"):
+            # The fault changed the credentials: send its value alone.
+            headers = tuple((k, v) for k, v in headers if k.lower() != "authorization")
+            if request.authorization is not None:
+                headers = (("authorization", request.authorization), *headers)
+        wire = Wire(request.method, request.path, request.query, headers, request.body)
+        answer = self.mock.respond(wire)
         return Reply(answer.status, answer.body, tuple(answer.all_headers()))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        raw_path = (
-            (scope.get("raw_path") or scope["path"].encode()).decode("latin-1").partition("?")[0]
-        )
+        wire = await read_request(scope, receive)
         self.calls += 1
-        reply = self.fault(self, Request(scope["method"], raw_path, headers.get("authorization")))
+        request = Request(
+            wire.method, wire.path, wire.authorization, wire.query, wire.headers, wire.body
+        )
+        reply = self.fault(self, request)
         start_headers = [(k.encode(), v.encode()) for k, v in reply.headers]
         start_headers.append((b"content-length", str(len(reply.body)).encode()))
         await send(

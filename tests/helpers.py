@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance import LagoMock
+from conformance._api import lago_twin
 from conformance._server.suite import ServerOptions, run_on_target
 from conformance._server.target import Target
 from tests.faulty_servers import FaultyLago
@@ -24,6 +25,7 @@ def run_suite(
     max_examples: int = 10,
     fixtures: Fixtures | None = None,
     base_url: str | None = None,
+    extra: dict[str, Any] | None = None,
     **target: Any,
 ) -> Report:
     """The server suite against ``app`` in-process, or ``base_url``; the mock's fixtures by default."""
@@ -33,10 +35,12 @@ def run_suite(
         runner = Target(api_key=mock.api_key, app=app, **target)
     else:
         runner = Target(api_key=mock.api_key, base_url=base_url, **target)
-    options = ServerOptions(level=level, fail_on=fail_on, seed=seed, max_examples=max_examples)
+    options = ServerOptions(
+        level=level, fail_on=fail_on, seed=seed, max_examples=max_examples, **(extra or {})
+    )
+    fixtures = mock.fixtures if fixtures is None else fixtures
+    twin = lago_twin(mock.api_key, fixtures, seed, "lago.test")
     try:
-        return run_on_target(
-            runner, options, mock.fixtures if fixtures is None else fixtures, {"target": "test"}
-        )
+        return run_on_target(runner, options, fixtures, {"target": "test"}, twin)
     finally:
         runner.close()

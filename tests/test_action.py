@@ -106,7 +106,7 @@ def test_server_mode_on_the_embedded_mock(tmp_path: Path) -> None:
         "lago-conformance server --report-dir reports --max-examples 5 --seed 1\n"
     )
     reports = sorted(p.name for p in (tmp_path / "reports").iterdir())
-    assert reports == ["server.json", "server.junit.xml", "server.md"]
+    assert reports == ["server.html", "server.json", "server.junit.xml", "server.md"]
     assert summary.read_text().startswith("### lago-conformance server: conformant\n")
 
 
@@ -159,7 +159,9 @@ def test_baseline_and_spec_pass_through_only_when_set(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("document", ["README.md", "docs/sdk-integration.md"])
+@pytest.mark.parametrize(
+    "document", ["README.md", "docs/getting-started/run-in-ci.md", "docs/sdk-integration.md"]
+)
 def test_the_documented_workflows_use_only_the_action_inputs(document: str) -> None:
     text = (ROOT / document).read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)

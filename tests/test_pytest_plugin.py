@@ -10,6 +10,7 @@ import pytest
 from conformance import dump_fixtures
 from conformance._cli.main import main
 from conformance._mock.serve import serving
+from tests.contract.documents import bundled, with_required, write
 from tests.faulty_servers import FAULTS, FaultyLago
 
 if TYPE_CHECKING:
@@ -131,3 +132,28 @@ def test_bad_numbers_are_usage_errors(pytester: pytest.Pytester, option: str, me
     result = pytester.runpytest_inprocess(*PLUGIN, option)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*{message}*"])
+
+
+def test_lago_spec_checks_against_another_document_as_spec_does(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    # A newer document that requires a field Lago does not send: the payable invoice fails it.
+    document = with_required(bundled())
+    details = document["components"]["schemas"]["InvoicePaymentUrl"]["properties"]
+    schema = details["invoice_payment_details"]["allOf"][0]
+    schema["properties"]["checkout_expires_at"] = {"type": "string"}
+    schema["required"] = [*schema["required"], "checkout_expires_at"]
+    spec = write(tmp_path / "newer.yaml", document)
+    common = ["--max-examples", "3", "--level", "documented", "--spec", str(spec)]
+    cli = cli_outcomes(tmp_path, common)
+    plugin = plugin_outcomes(pytester, [arg.replace("--", "--lago-", 1) for arg in common])
+    assert plugin == cli
+    assert plugin["response_schema_conformance[invoice/payable]"] == "failed"
+
+
+def test_a_bad_lago_spec_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    (tmp_path / "notes.yaml").write_text("title: not OpenAPI\n")
+    pytester.makepyfile(test_lago=TEST_FILE)
+    result = pytester.runpytest_inprocess(*PLUGIN, "--lago-spec", str(tmp_path / "notes.yaml"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*lago-conformance: the spec * is not an OpenAPI 3.x document*"])

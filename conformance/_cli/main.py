@@ -92,6 +92,32 @@ def _build_parser() -> _Parser:
         metavar="S",
         help="seconds to wait for each answer (default 10)",
     )
+    server.add_argument(
+        "--explore",
+        type=non_negative_int,
+        metavar="N",
+        help="requests the exploration may send; 0 for none (default: about 44%% of "
+        "--max-requests, less when the property tests need it)",
+    )
+    server.add_argument(
+        "--oracle",
+        choices=("twin", "off"),
+        default="twin",
+        help="judge every answer against Lago's twin, the embedded mock (default), or off",
+    )
+    server.add_argument(
+        "--checks",
+        choices=("all", "generic"),
+        default="all",
+        help="all checks (default), or only those that hold for any API (no 5xx, the schema, "
+        "no echoed key) beside the oracle",
+    )
+    server.add_argument(
+        "--allow-key-in-url",
+        action="store_true",
+        help="let the exploration put the real key in a query string of a remote target "
+        "(query strings land in access logs; off by default)",
+    )
     _add_spec(server)
     server.set_defaults(run=_run_server)
     _add_client(commands)

@@ -128,7 +128,7 @@ def add_run_options(parser: argparse.ArgumentParser, *, max_examples: int) -> No
         type=Path,
         default=Path("reports"),
         metavar="DIR",
-        help="where to write the JUnit XML, JSON and Markdown reports (default reports/)",
+        help="where to write the JUnit XML, JSON, Markdown and HTML reports (default reports/)",
     )
     parser.add_argument(
         "--baseline",
@@ -169,4 +169,10 @@ def server_options(values: Mapping[str, Any]) -> ServerOptions:
 
         given["spec"] = load_spec(values["spec"])
     given["baseline"] = baseline_option(given["baseline"], bool(given.pop("allow_stale")))
+    # The command line's own (the pytest plugin leaves them at their defaults).
+    if values.get("explore") is not None:
+        given["explore"] = values["explore"]
+    given["allow_key_in_url"] = bool(values.get("allow_key_in_url"))
+    given["oracle"] = values.get("oracle", "twin") != "off"
+    given["generic_only"] = values.get("checks", "all") == "generic"
     return ServerOptions(**given)

@@ -21,6 +21,7 @@ __all__ = [
     "ROOT_KEY",
     "ROUTING_ERROR_CONTENT_TYPE",
     "RUBY_WHITESPACE",
+    "SERVER_METHODS",
     "THIRD_PARTY_ERROR",
     "VALIDATION_ERRORS",
     "Reply",
@@ -54,6 +55,9 @@ RUBY_WHITESPACE = " \t\n\v\f\r"
 # TRACE) is a routing error, which Rails ends in an empty 404 (ShowExceptions#pass_response).
 CATCH_ALL_VERBS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"})
 ROUTING_ERROR_CONTENT_TYPE = "text/html; charset=utf-8"
+# Puma 7.2.1 (lib/puma/const.rb SUPPORTED_HTTP_METHODS): any other verb gets 501 and the text
+# "<VERB> method is not supported" before the app (lib/puma/request.rb handle_request).
+SERVER_METHODS = frozenset({"HEAD", "GET", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"})
 # ActiveRecord's PostgreSQL OID::Uuid::ACCEPTABLE_UUID (a conditional group closes the brace)
 _ACCEPTABLE_UUID = re.compile(r"(\{)?([a-fA-F0-9]{4}-?){8}(?(1)\}|)")
 

@@ -3,7 +3,8 @@
 ``load_spec`` reads an OpenAPI 3.x document (YAML or JSON; a one-operation fragment or a whole
 Lago API document), finds ``POST /invoices/{lago_id}/payment_url`` in it (by path, also under a
 server prefix, or by ``operationId`` ``invoicePaymentUrl``) and extracts it, with every component
-it references, into a fragment shaped like the bundled ``payment-url.yaml``.
+it references, into a fragment shaped like the bundled ``payment-url.yaml``, OpenAPI 3.0's
+``nullable`` said as JSON Schema (``nullable.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, cast
 
 import yaml
 
+from conformance._contract.nullable import translate_nullable
 from conformance._contract.rules import OPERATION_PATH
 from conformance._errors import SpecError
 
@@ -159,4 +161,4 @@ def extract_operation(document: object, source: str = "the spec") -> dict[str, A
         target = copy.deepcopy(_resolve(document, ref, source))
         fragment["components"].setdefault(parts[1], {})[parts[2]] = target
         pending += _refs(target)
-    return fragment
+    return translate_nullable(fragment)

@@ -1,38 +1,35 @@
 """A faithful Lago mock of ``POST /api/v1/invoices/{lago_id}/payment_url``, as a bare ASGI app.
 
-Routing, auth and lookups follow lago-api (see docs/lago-behaviour.md): the router answers
-``resource_not_found`` before auth; the token is the second word of ``Authorization``; ids are
-cast the way Rails casts uuids; checkout links are stored and reused for 24 hours.
+``respond`` runs Lago's whole stack in order (docs/lago-behaviour.md): Puma (puma.py), rack-cors
+(cors.py), Rails' middleware, router and callbacks (rails.py, params.py, negotiation.py), then
+lago-api's action here: the token is the second word of ``Authorization``; ids are cast the way
+Rails casts uuids; checkout links are stored and reused for 24 hours.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
-import re
 import time
-import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from conformance._contract.rules import (
-    CATCH_ALL_VERBS,
-    ROOT_KEY,
-    ROUTING_ERROR_CONTENT_TYPE,
-    RUBY_WHITESPACE,
-    Reply,
-    bearer_token,
-    cast_uuid,
-    normalize_path,
-)
+from conformance._contract.request import Request
+from conformance._contract.rules import ROOT_KEY, RUBY_WHITESPACE, Reply, bearer_token, cast_uuid
+from conformance._mock import cors, puma, rails
 from conformance._mock.organization import (
     Invoice,
     build_invoices,
     checkout_url,
     fixtures_for,
     generate_payment_url,
+    invoices_for,
 )
 
 if TYPE_CHECKING:
+    import re
     from collections.abc import Awaitable, Callable, MutableMapping
 
     from conformance._contract.fixtures import Fixtures
@@ -42,12 +39,10 @@ if TYPE_CHECKING:
     Receive = Callable[[], Awaitable[Message]]
     Send = Callable[[Message], Awaitable[None]]
 
-__all__ = ["DEFAULT_API_KEY", "LagoMock"]
+__all__ = ["DEFAULT_API_KEY", "LagoMock", "read_request"]
 
 DEFAULT_API_KEY = "lago-conformance-mock-key"
 LINK_LIFETIME_SECONDS = 24 * 60 * 60
-# config/routes.rb: `post :payment_url, on: :member`; a Rails segment never holds / . or ?
-_ROUTE = re.compile(r"^/api/v1/invoices/(?P<id>[^/.?]+)/payment_url(?:\.[^/.?]+)?$")
 
 
 @dataclass
@@ -89,17 +84,27 @@ class LagoMock:
     seed: int = 0
     rate_limit: int | None = None
     clock: Callable[[], float] = time.monotonic
+    front_url: str | None = cors.DEFAULT_FRONT_URL
+    # Only the invoices these fixtures name (Lago's twin of a deployment), instead of the seeded
+    # organization.
+    invoices_from: Fixtures | None = None
     invoices: tuple[Invoice, ...] = field(init=False)
     _by_id: dict[str, Invoice] = field(init=False, repr=False)
     _links: dict[str, _Link] = field(init=False, repr=False, default_factory=dict)
     _generations: dict[str, int] = field(init=False, repr=False, default_factory=dict)
     _limiter: _RateLimiter | None = field(init=False, repr=False, default=None)
+    _origin: re.Pattern[str] | None = field(init=False, repr=False, default=None)
+    _request_ids: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
         if not self.api_key or any(c in self.api_key for c in RUBY_WHITESPACE):
             raise ValueError("The mock's API key must be non-empty and hold no whitespace")
-        self.invoices = build_invoices(self.seed)
+        if self.invoices_from is not None:
+            self.invoices = invoices_for(self.invoices_from, self.seed)
+        else:
+            self.invoices = build_invoices(self.seed)
         self._by_id = {invoice.lago_id: invoice for invoice in self.invoices}
+        self._origin = cors.front_origin(self.front_url)
         if self.rate_limit is not None:
             if self.rate_limit < 1:
                 raise ValueError(f"Invalid rate limit {self.rate_limit!r}, please use 1 or more")
@@ -117,26 +122,42 @@ class LagoMock:
                 return invoice
         raise KeyError(f"No mock invoice named {name!r}")
 
-    def respond(self, method: str, raw_path: str, authorization: str | None) -> Reply:
-        """The whole request pipeline, without I/O: limiter, router, auth, controller."""
+    def respond(self, request: Request) -> Reply:
+        """The whole stack, without I/O: limiter, Puma, rack-cors, Rails, then lago-api's action.
+
+        ``request.path`` is the whole raw path, ``/api/v1`` included, as the server reads it.
+        """
         limit_headers: tuple[tuple[str, str], ...] = ()
         if self._limiter is not None:
             allowed, limit_headers = self._limiter.take()
             if not allowed:
                 return Reply.error(429).with_headers(*limit_headers)
-        reply = self._route(method, raw_path, authorization)
+        start = self.clock()
+        env = puma.environ(request)
+        reply = puma.refuse(request, env) or cors.preflight(env, self._origin)
+        if reply is None:
+            request_id = rails.request_id(env, self._next_request_id)
+            reply = rails.dispatch(env, functools.partial(self._action, env))
+            # ActionDispatch::RequestId, then Rack::Runtime ("%0.6f" seconds), then rack-cors
+            runtime = f"{max(0.0, self.clock() - start):.6f}"
+            reply = reply.with_headers(("x-request-id", request_id), ("x-runtime", runtime))
+            reply = cors.decorate(reply, env, self._origin)
         return reply.with_headers(*limit_headers)
 
-    def _route(self, method: str, raw_path: str, authorization: str | None) -> Reply:
-        if method not in CATCH_ALL_VERBS:
-            # No route takes the verb: Rails' routing error ends in an empty 404.
-            return Reply(404, b"", ROUTING_ERROR_CONTENT_TYPE)
-        match = _ROUTE.match(normalize_path(raw_path.partition("?")[0]))
-        if match is None or method != "POST":
+    def _next_request_id(self) -> str:
+        # Rails uses SecureRandom.uuid; the mock's ids come from its seed and a counter.
+        self._request_ids += 1
+        digest = hashlib.sha256(f"request-id:{self.seed}:{self._request_ids}".encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16], version=4))
+
+    def _action(self, env: puma.Env, route: rails.Route) -> Reply:
+        """lago-api's controllers: ``ApplicationController#not_found`` or ``payment_url``."""
+        if route.action == "not_found":
             return Reply.error(404, "resource_not_found")
-        if bearer_token(authorization) != self.api_key:
+        # Api::BaseController#auth_token reads the env value, where Puma joined repeats
+        if bearer_token(env.header("Authorization")) != self.api_key:
             return Reply.error(401)
-        lago_id = cast_uuid(urllib.parse.unquote(match["id"]))
+        lago_id = cast_uuid(route.lago_id or "")
         invoice = self._by_id.get(lago_id) if lago_id else None
         if invoice is None or not invoice.visible:
             return Reply.error(404, "invoice_not_found")
@@ -170,22 +191,43 @@ class LagoMock:
             return
         if scope["type"] != "http":  # websockets: nothing here speaks them
             raise RuntimeError(f"LagoMock serves HTTP only, not {scope['type']!r}")
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        authorization = None
-        for name, value in scope["headers"]:
-            if name.lower() == b"authorization":
-                authorization = value.decode("latin-1")
-                break
-        reply = self.respond(scope["method"], raw_path.decode("latin-1"), authorization)
+        reply = self.respond(await read_request(scope, receive))
         body = reply.body
         headers = [
             (b"content-length", str(len(body)).encode()),
-            *((name.encode(), value.encode()) for name, value in reply.all_headers()),
+            *((name.encode(), _wire(value)) for name, value in reply.all_headers()),
         ]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send(
             {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
         )
+
+
+def _wire(value: str) -> bytes:
+    # Header values travel as bytes; an echoed request value came in as latin-1
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+async def read_request(scope: Scope, receive: Receive) -> Request:
+    """The ``Request`` an ASGI server hands over: raw path and query, headers in order, body."""
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    path, _, query = raw_path.decode("latin-1").partition("?")
+    query = query or scope.get("query_string", b"").decode("latin-1")
+    headers = tuple(
+        (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
+    )
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    return Request(scope["method"], path, query, headers, bytes(body))
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

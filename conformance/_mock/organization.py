@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE, Fixtures
-from conformance._contract.rules import THIRD_PARTY_ERROR, VALIDATION_ERRORS
+from conformance._contract.rules import THIRD_PARTY_ERROR, VALIDATION_ERRORS, cast_uuid
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,6 +27,7 @@ __all__ = [
     "checkout_url",
     "fixtures_for",
     "generate_payment_url",
+    "invoices_for",
 ]
 
 NOT_FOUND = "not_found"
@@ -158,6 +159,22 @@ def build_invoices(seed: int) -> tuple[Invoice, ...]:
         )
         invoices.append(Invoice(name, expect, new_id(), status, payment_status, customer))
     return tuple(invoices)
+
+
+def invoices_for(fixtures: Fixtures, seed: int) -> tuple[Invoice, ...]:
+    """An organization holding exactly the invoices ``fixtures`` names, each with the outcome it
+    is named for: Lago's twin of a deployment whose invoices only the fixtures describe."""
+    catalogue = build_invoices(seed)
+    invoices = []
+    for key, lago_id in fixtures.invoices.items():
+        model = next(invoice for invoice in catalogue if invoice.expect == key)
+        canonical = cast_uuid(lago_id) or lago_id
+        invoices.append(Invoice(model.name, key, canonical, *_state(model)))
+    return tuple(invoices)
+
+
+def _state(invoice: Invoice) -> tuple[str, str, Customer]:
+    return invoice.status, invoice.payment_status, invoice.customer
 
 
 def fixtures_for(invoices: tuple[Invoice, ...]) -> Fixtures:

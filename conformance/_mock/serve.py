@@ -1,4 +1,11 @@
-"""Serving an ASGI app over real HTTP with uvicorn: in a background thread, or in the foreground."""
+"""Serving an ASGI app over real HTTP with uvicorn: in a background thread, or in the foreground.
+
+uvicorn is set up to hand the app what Puma would (docs/lago-behaviour.md, "Over HTTP"): h11
+takes any method token and header bytes 0x80-0xFF, its size limit is raised past Puma's so that
+the mock's own Puma limits decide, no ``server`` or ``date`` header is added (Puma sends
+neither), proxy headers are left alone, and a request h11 cannot parse gets Puma's answer to
+one: ``400`` with an empty body and no content type.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,71 @@ import socket
 import threading
 from typing import TYPE_CHECKING, Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from conformance._errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["bind", "serve_forever", "serving"]
+__all__ = ["PumaLikeH11", "bind", "serve_forever", "serving"]
+
+# Above Puma's 112 KiB of request line and headers (puma_http11.c MAX_HEADER), so Puma's limit,
+# modelled in conformance/_mock/puma.py, is the one a client meets.
+H11_MAX_HEADER = 256 * 1024
+
+
+class PumaLikeH11(H11Protocol):
+    """uvicorn's h11 protocol answering an unparsable request as Puma does: an empty 400, or an
+    empty 501 for a Transfer-Encoding it does not implement (h11's ``error_status_hint``)."""
+
+    _refusal: int = 400
+
+    def handle_events(self) -> None:
+        """uvicorn's loop, remembering the status h11 suggests for a request it refuses."""
+        receive = self.conn.next_event
+
+        def next_event() -> Any:
+            try:
+                return receive()
+            except h11.RemoteProtocolError as error:
+                self._refusal = 501 if error.error_status_hint == 501 else 400
+                raise
+
+        self.conn.next_event = next_event  # type: ignore[method-assign]
+        try:
+            super().handle_events()
+        finally:
+            del self.conn.next_event
+
+    def send_400_response(self, msg: str) -> None:
+        """Puma's answer to a request it cannot read: no body, no content type, then close."""
+        del msg
+        phrase = b"Not Implemented" if self._refusal == 501 else b"Bad Request"
+        event = h11.Response(
+            status_code=self._refusal,
+            headers=[(b"content-length", b"0"), (b"connection", b"close")],
+            reason=phrase,
+        )
+        self.transport.write(self.conn.send(event))
+        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        self.transport.close()
+
+
+def _config(app: Any, log_level: str, **extra: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="off",
+        http=PumaLikeH11,
+        h11_max_incomplete_event_size=H11_MAX_HEADER,
+        server_header=False,
+        date_header=False,
+        proxy_headers=False,
+        **extra,
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -49,10 +113,7 @@ def base_url(sock: socket.socket, prefix: str = "") -> str:
 
 def _server(app: Any, log_level: str) -> uvicorn.Server:
     # A bounded graceful shutdown: a request still hanging then is dropped, not waited for.
-    config = uvicorn.Config(
-        app, log_level=log_level, lifespan="off", access_log=False, timeout_graceful_shutdown=1
-    )
-    return uvicorn.Server(config)
+    return uvicorn.Server(_config(app, log_level, access_log=False, timeout_graceful_shutdown=1))
 
 
 @contextlib.contextmanager
@@ -76,5 +137,4 @@ def serving(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
 
 def serve_forever(app: Any, sock: socket.socket, *, access_log: bool = True) -> None:
     """Serve ``app`` on ``sock`` in this thread until interrupted (Ctrl+C)."""
-    config = uvicorn.Config(app, log_level="info", lifespan="off", access_log=access_log)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(_config(app, "info", access_log=access_log)).run(sockets=[sock])

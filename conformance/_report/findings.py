@@ -132,8 +132,10 @@ class Check(Generic[T]):
     ) -> Finding:
         """The finding for ``problem``, with every secret redacted; ``lago``: Lago's own answer."""
         fields = (title or problem.title, problem.received, problem.expected, reproduce, lago)
-        *head, lago = redact(fields, secrets)
-        return Finding(self.name, self.severity, *head, source=self.source, lago=lago)
+        title, received, expected, reproduce, lago = redact(fields, secrets)
+        return Finding(
+            self.name, self.severity, title, received, expected, reproduce, self.source, lago=lago
+        )
 
 
 @dataclass(frozen=True)

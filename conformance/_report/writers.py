@@ -1,4 +1,4 @@
-"""Report writers, shared by both suites: JUnit XML, JSON and Markdown.
+"""Report writers, shared by both suites: JUnit XML, JSON, Markdown and HTML (``html``).
 
 Each writer takes a ``Report`` and a text stream, so tests can write to ``StringIO``. A report's
 strings are redacted when they are made (see ``findings``), so writers write what they are given.
@@ -11,6 +11,8 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from conformance._report.html import write_html
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -191,11 +193,12 @@ WRITERS: dict[str, Callable[[Report, TextIO], None]] = {
     "junit.xml": write_junit,
     "json": write_json,
     "md": write_markdown,
+    "html": write_html,
 }
 
 
 def write_reports(report: Report, directory: str | Path) -> list[Path]:
-    """Write ``<suite>.junit.xml``, ``<suite>.json`` and ``<suite>.md`` into ``directory``."""
+    """Write ``<suite>.junit.xml``, ``.json``, ``.md`` and ``.html`` into ``directory``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []

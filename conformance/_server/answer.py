@@ -24,6 +24,7 @@ Kind = Literal[
     "near_absent",
     "cast_form",
     "scheme_case",
+    "explore",
 ]
 
 
@@ -34,8 +35,10 @@ def verb_kind(method: str) -> Kind:
 
 
 # The kinds of a POST on the documented operation: every kind but another verb's.
+# An exploration's variant is outside the contract's inputs: the oracle judges it, with the checks
+# that judge every answer.
 OPERATION_KINDS: tuple[str, ...] = tuple(
-    kind for kind in get_args(Kind) if kind not in ("wrong_verb", "other_verb")
+    kind for kind in get_args(Kind) if kind not in ("wrong_verb", "other_verb", "explore")
 )
 
 

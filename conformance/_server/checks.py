@@ -19,6 +19,7 @@ from conformance._contract.rules import (
 )
 from conformance._report.findings import Check, Problem
 from conformance._server.answer import OPERATION_KINDS
+from conformance._server.check_sources import SOURCES
 from conformance._server.lago_checks import (
     invoice_echo,
     invoice_not_found,
@@ -40,7 +41,20 @@ if TYPE_CHECKING:
     from conformance._server.answer import Answer
     from conformance._server.exchange import Exchange
 
-__all__ = ["CHECKS", "CONSISTENT_ANSWERS", "PAYMENT_URL_STABLE", "checks_at"]
+__all__ = [
+    "CHECKS",
+    "CONSISTENT_ANSWERS",
+    "GENERIC",
+    "MUST_IMPLEMENT",
+    "PAYMENT_URL_STABLE",
+    "checks_at",
+]
+
+# RFC 9110 section 9.1: GET and HEAD must be supported, and POST is the operation.
+MUST_IMPLEMENT = frozenset({"GET", "HEAD", "POST"})
+# The invariants that hold whatever the API: what the oracle keeps when the checks of Lago's
+# rules are turned off (``--checks generic``).
+GENERIC = frozenset({"not_a_server_error", "response_schema_conformance", "no_secret_echo"})
 
 _LEAKS = re.compile(
     r"<!doctype html|<html|Traceback \(most recent call last\)|\.rb:\d+:in [`']|"
@@ -62,10 +76,13 @@ def _status_problem(answer: Answer, expected: int, title: str) -> Iterator[Probl
 
 
 def not_a_server_error(answer: Answer) -> Iterator[Problem]:
-    """No 5xx, whatever was sent."""
+    """No 5xx, whatever was sent; a 501 to a verb the server does not implement is HTTP's answer
+    (RFC 9110 section 15.6.2), as Puma gives it for QUERY or PROPFIND."""
     exchange = answer.exchange
     if exchange.status is None:
         yield Problem("No response", exchange.describe(), "an HTTP response within the timeout")
+    elif exchange.status == 501 and exchange.method not in MUST_IMPLEMENT:
+        return
     elif exchange.status >= 500:
         yield Problem(
             "Server error", exchange.describe(), "a documented status: 200, 401, 404 or 422"
@@ -103,7 +120,12 @@ def response_schema_conformance(answer: Answer) -> Iterator[Problem]:
         return
     ok, body = exchange.json()
     if not ok:
-        yield Problem("Response body is not JSON", exchange.describe(), f"a JSON body for {status}")
+        why = exchange.json_text.problem if not exchange.truncated else "over 1 MiB"
+        yield Problem(
+            f"Response body is not JSON text{f' ({why})' if why else ''}",
+            exchange.describe(),
+            f"a JSON body for {status} (RFC 8259: UTF-8, no byte-order mark, one value, unique names)",
+        )
         return
     violations = contract("documented", answer.spec).violations(status, body)
     if violations:
@@ -217,42 +239,6 @@ def _check(
     )
 
 
-_PATH = "#/paths/~1invoices~1{lago_id}~1payment_url"
-_OP = f"{_PATH}/post"
-_LAGO = "lago-api "
-# Where each rule comes from: the bundled contract for a MUST, lago-api's source for a SHOULD.
-SOURCES: dict[str, str] = {
-    "not_a_server_error": f"{_OP}/responses",
-    "status_code_conformance": f"{_OP}/responses",
-    "content_type_conformance": f"{_OP}/responses",
-    "response_schema_conformance": f"{_OP}/responses",
-    "status_field_matches": "#/components/schemas/ApiErrorUnauthorized/properties/status",
-    "no_error_leak": f"{_OP}/responses",
-    "no_secret_echo": "#/components/securitySchemes/bearerAuth",
-    "negative_data_rejection": f"{_OP}/parameters/0/schema",
-    "unsupported_method": _PATH,
-    "auth_required": f"{_OP}/responses/401",
-    "payable_invoice": f"{_OP}/responses/200",
-    "unprocessable_invoice": f"{_OP}/responses/422",
-    "unknown_invoice": f"{_OP}/responses/404",
-    "strict_schema_conformance": _LAGO
-    + "app/serializers/v1/payment_providers/invoice_payment_serializer.rb, "
-    "app/controllers/concerns/api_errors.rb",
-    "router_not_found": _LAGO + "config/routes.rb (the catch-all route)",
-    "invoice_not_found": _LAGO + "app/controllers/api/v1/invoices_controller.rb",
-    "invoice_echo": _LAGO + "app/serializers/v1/payment_providers/invoice_payment_serializer.rb",
-    "unprocessable_reason": _LAGO
-    + "app/services/invoices/payments/generate_payment_url_service.rb",
-    "payment_url_stable": _LAGO + "app/services/payment_intents/fetch_service.rb",
-    "cast_form_found": _LAGO + "db/schema.rb (invoices.id is a uuid, cast by Rails' "
-    "activerecord/lib/active_record/connection_adapters/postgresql/oid/uuid.rb)",
-    "scheme_case_insensitive": "RFC 9110 section 11.1; "
-    + _LAGO
-    + "app/controllers/api/base_controller.rb (auth_token)",
-    "consistent_answers": f"{_OP}/responses",
-}
-
-
 CHECKS: tuple[Check[Answer], ...] = (
     _check("MUST", not_a_server_error),
     _check("MUST", status_code_conformance, *_OPERATION),
@@ -283,6 +269,11 @@ CONSISTENT_ANSWERS: Check[Sequence[Exchange]] = Check(
 )
 
 
-def checks_at(level: Level) -> tuple[Check[Answer], ...]:
-    """The answer checks judged at ``level``: MUST ones always, SHOULD ones at strict."""
-    return tuple(check for check in CHECKS if check.runs_at(level))
+def checks_at(level: Level, *, generic_only: bool = False) -> tuple[Check[Answer], ...]:
+    """The answer checks judged at ``level``: MUST ones always, SHOULD ones at strict; with
+    ``generic_only``, only the invariants of any API (``GENERIC``)."""
+    return tuple(
+        check
+        for check in CHECKS
+        if check.runs_at(level) and (not generic_only or check.name in GENERIC)
+    )

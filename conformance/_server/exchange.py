@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import shlex
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from conformance._contract.json_text import JsonText, read_json_text
 from conformance._report.findings import REDACTED
 
-__all__ = ["Exchange"]
+if TYPE_CHECKING:
+    from conformance._contract.request import Request
+
+__all__ = ["Exchange", "redact_authorization"]
 
 _NO_HEADERS = httpx.Headers()
 
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request and what came back: a response, or the transport error instead."""
+    """One request (``request``, sent to ``url``) and what came back: a response, or the transport
+    error instead. ``headers`` keeps the answer's header lines in order, repeats included, and
+    ``body`` its bytes as they came."""
 
-    method: str
+    request: Request
     url: str
-    authorization: str | None
     status: int | None = None
     headers: httpx.Headers = field(default_factory=lambda: _NO_HEADERS)
     body: bytes = b""
@@ -31,29 +36,50 @@ class Exchange:
     rate_limited: bool = False
 
     @property
+    def method(self) -> str:
+        """The request's method."""
+        return self.request.method
+
+    @property
+    def authorization(self) -> str | None:
+        """The request's first ``Authorization`` value."""
+        return self.request.authorization
+
+    @property
     def media_type(self) -> str:
         """The response's media type, lower case, without parameters."""
         content_type: str = self.headers.get("content-type", "")
         return content_type.split(";", maxsplit=1)[0].strip().lower()
 
     def json(self) -> tuple[bool, Any]:
-        """``(True, value)`` when the body parses as JSON, else ``(False, None)``."""
+        """``(True, value)`` when the body is JSON text (read strictly, as bytes: see
+        ``read_json_text``), else ``(False, None)``."""
         if self.truncated:
             return False, None
-        try:
-            return True, json.loads(self.body)
-        except ValueError:
-            return False, None
+        text = self.json_text
+        return (True, text.value) if text.ok else (False, None)
+
+    @functools.cached_property
+    def json_text(self) -> JsonText:
+        """The body judged as JSON text, with the reason when it is not."""
+        return read_json_text(self.body)
 
     def body_json(self) -> Any:
         """The body parsed as JSON, or None when it is not JSON."""
         return self.json()[1]
 
     def curl(self) -> str:
-        """A curl command line that sends this request again, with the API key redacted."""
-        parts = ["curl", "-X", self.method]
-        if self.authorization is not None:
-            parts += ["-H", f"Authorization: {_redact_authorization(self.authorization)}"]
+        """A curl command line that sends this request again, every header and the body, with the
+        ``Authorization`` credentials redacted (the key elsewhere is redacted by the finding)."""
+        request = self.request
+        parts = ["curl", "-X", request.method]
+        for name, value in request.headers:
+            shown = redact_authorization(value) if name.lower() == "authorization" else value
+            # curl drops a header given as "Name:"; "Name;" sends it empty.
+            parts += ["-H", f"{name}: {shown}" if shown else f"{name};"]
+        if request.body:
+            text = request.body.decode("utf-8", "replace")
+            parts += ["--data-binary", text if len(text) <= 2000 else text[:2000] + "..."]
         parts.append(self.url)
         return shlex.join(parts)
 
@@ -68,6 +94,7 @@ class Exchange:
         return f"{self.status} {self.headers.get('content-type', '(no content-type)')} {text}{more}"
 
 
-def _redact_authorization(value: str) -> str:
+def redact_authorization(value: str) -> str:
+    """An ``Authorization`` value with every word after the scheme redacted."""
     words = value.split()
     return " ".join([*words[:1], REDACTED] if len(words) > 1 else [REDACTED]) if words else value

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from conformance._contract.document import contract
 from conformance._contract.rules import (
     CATCH_ALL_VERBS,
+    SERVER_METHODS,
     THIRD_PARTY_ERROR,
     VALIDATION_ERRORS,
     cast_uuid,
@@ -59,15 +60,22 @@ def _code(answer: Answer) -> object:
 
 def router_not_found(answer: Answer) -> Iterator[Problem]:
     """A wrong verb reaches Rails' router: 404 ``resource_not_found`` (a bodiless 404 for HEAD,
-    and for a verb the catch-all does not take, such as OPTIONS or TRACE)."""
+    and for a verb the catch-all does not take, such as OPTIONS or TRACE); a verb Puma does not
+    support (QUERY, PROPFIND) never reaches Rails: 501."""
     exchange = answer.exchange
     if exchange.status is None:
         return
     code = _code(answer)
     if exchange.method == "HEAD":
         right, expected = exchange.status == 404, "404, no body (HEAD)"
+    elif exchange.method not in SERVER_METHODS:
+        right = exchange.status == 501
+        expected = f"501, as Puma answers a verb it does not support ({exchange.method})"
     elif exchange.method not in CATCH_ALL_VERBS:
-        right = exchange.status == 404 and code in (None, "resource_not_found")
+        # Puma answers 501 to a verb it does not know (QUERY, PROPFIND...): RFC 9110's answer too.
+        right = (exchange.status == 404 and code in (None, "resource_not_found")) or (
+            exchange.status == 501 and exchange.method not in _HTTP_VERBS
+        )
         expected = f"404, as Rails answers a verb its routes do not take ({exchange.method})"
     else:
         right, expected = (exchange.status, code) == (404, "resource_not_found"), _ROUTER_404
@@ -78,6 +86,9 @@ def router_not_found(answer: Answer) -> Iterator[Problem]:
 
 
 _ROUTER_404 = '404 {"code": "resource_not_found"}'
+_HTTP_VERBS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
 # Ids Lago cannot find whatever their invoice: a 401 or a 422 for one is not Lago's answer.
 _NEVER_FOUND = frozenset({"hostile", "near_absent"})
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from conformance._report.findings import Problem
 from conformance._server.lago_checks import has_reason
+from conformance._server.oracle import target_values
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -52,16 +53,12 @@ def scheme_case_insensitive(answer: Answer) -> Iterator[Problem]:
         )
 
 
-def _answer(exchange: Exchange) -> tuple[object, ...]:
-    ok, body = exchange.json()
-    return exchange.status, exchange.media_type, body if ok else exchange.body
-
-
 def consistent_answers(exchanges: Sequence[Exchange]) -> Iterator[Problem]:
-    """Identical requests, sent at the start, middle and end of a run, are answered alike."""
+    """Identical requests (the consistency probe at the start, middle and end of a run, and any
+    request sent twice) are answered alike: status, content type and coding, every body field."""
     answered = [e for e in exchanges if e.status is not None and not e.rate_limited]
     for first, later in itertools.pairwise(answered):
-        if _answer(first) != _answer(later):
+        if target_values(first) != target_values(later):
             yield Problem(
                 "Inconsistent answers to identical requests",
                 f"first {first.describe(200)}; later {later.describe(200)}",

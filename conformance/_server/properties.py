@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from conformance._contract.document import load_document
+from conformance._contract.request import Request
 from conformance._server.answer import Expectation, verb_kind
 from conformance._server.generation import case_phase, generate_cases
 from conformance._server.target import BudgetExhausted, TargetUnusable, Unsendable
@@ -68,7 +69,8 @@ def run_property_tests(
         authorization, expectation = _plan(case, target)
         phase = case_phase(case)
         try:
-            exchange = target.send(case.method.upper(), case.formatted_path, authorization)
+            request = Request.of(case.method.upper(), case.formatted_path, authorization)
+            exchange = target.send(request)
         except BudgetExhausted:
             state["unsent"] += 1
             return

@@ -11,16 +11,20 @@ from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
 from conformance._report.findings import CaseResult
 from conformance._server.answer import Answer
+from conformance._server.oracle import Comparison
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from conformance._contract.fixtures import Fixtures
     from conformance._contract.levels import Severity
+    from conformance._contract.request import Request
+    from conformance._contract.rules import Reply
     from conformance._contract.spec import Spec
-    from conformance._report.findings import Check, Finding
+    from conformance._report.findings import Check, Finding, Problem
     from conformance._server.answer import Expectation
     from conformance._server.exchange import Exchange
+    from conformance._server.oracle import Twin
 
 __all__ = ["REASONS", "Recorder"]
 
@@ -33,16 +37,32 @@ class Recorder:
     """Judges each answer with every applicable check and keeps one result per check x scenario."""
 
     def __init__(
-        self, checks: tuple[Check[Answer], ...], api_key: str, spec: Spec | None = None
+        self,
+        checks: tuple[Check[Answer], ...],
+        api_key: str,
+        spec: Spec | None = None,
+        *,
+        twin: Twin | None = None,
+        oracle: tuple[Check[Comparison], ...] = (),
+        repeats: Check[Sequence[Exchange]] | None = None,
     ) -> None:
         self.checks, self.spec = checks, spec
         self.api_key = api_key
+        self.twin, self.oracle = twin, oracle if twin is not None else ()
+        # Lago's answer to each request asked of the twin, and the target's first answer to each
+        # request sent: an identical request later must get an identical answer.
+        self._lago: dict[Request, Reply] = {}
+        self.first: dict[Request, Exchange] = {}
+        self.repeats = repeats
         self.results: dict[tuple[str, str], list[Finding]] = {}
         self.severities: dict[str, Severity] = {check.name: check.severity for check in checks}
+        self.severities.update((check.name, check.severity) for check in self.oracle)
         self.skipped: dict[tuple[str, str], str] = {}
         self.statuses: Counter[int] = Counter()
         self.reasons: set[str] = set()
         self.unevaluated = 0
+        # The scenarios whose answers were all 429: they were not judged.
+        self.rate_limited_scenarios: list[str] = []
         # The phase of the run each scenario was sent in.
         self.phases: dict[str, str] = {}
 
@@ -63,23 +83,98 @@ class Recorder:
             if body.get("code") == THIRD_PARTY_ERROR:
                 self.reasons.add(THIRD_PARTY_ERROR)
 
+    def lago(self, request: Request) -> Reply:
+        """The twin's answer to ``request`` (asked once per distinct request)."""
+        assert self.twin is not None
+        if request not in self._lago:
+            self._lago[request] = self.twin(request)
+        return self._lago[request]
+
+    def _judge(
+        self, exchange: Exchange, expectation: Expectation, base: Exchange | None
+    ) -> Iterator[tuple[Check[Any], Problem, str]]:
+        """Every problem the checks and the oracle see in ``exchange``, with Lago's answer shown
+        for the oracle's."""
+        answer = Answer(exchange, expectation, self._secrets(exchange), self.spec)
+        for check in self.checks:
+            if check.applies_to(answer.kind):
+                for problem in check.judge(answer):
+                    yield check, problem, ""
+        if self.oracle:
+            lago = self.lago(exchange.request)
+            lago_base = self.lago(base.request) if base is not None else None
+            comparison = Comparison(exchange, lago, base, lago_base)
+            shown = lago.describe() if exchange.method != "HEAD" else f"{lago.status} (HEAD)"
+            for oracle in self.oracle:
+                for problem in oracle.judge(comparison):
+                    yield oracle, problem, shown
+
+    def preview(
+        self, exchange: Exchange, expectation: Expectation, base: Exchange | None = None
+    ) -> list[tuple[str, str]]:
+        """The (check, title) of every problem ``record`` would find, recording nothing."""
+        if exchange.rate_limited:
+            return []
+        return [
+            (check.name, problem.title)
+            for check, problem, _ in self._judge(exchange, expectation, base)
+        ]
+
     def record(
-        self, exchange: Exchange, expectation: Expectation, scenario: str, phase: str = ""
-    ) -> None:
-        """Judge ``exchange`` with every check that applies to ``expectation``."""
+        self,
+        exchange: Exchange,
+        expectation: Expectation,
+        scenario: str,
+        phase: str = "",
+        base: Exchange | None = None,
+    ) -> list[Finding]:
+        """Judge ``exchange`` with every check that applies to ``expectation``, and with the
+        oracle against Lago's own answer (``base``: the request it varies, answered); returns
+        the new findings."""
         self.phases.setdefault(scenario, phase)
         if exchange.rate_limited:
             self.unevaluated += 1
-            return
+            if scenario not in self.rate_limited_scenarios:
+                self.rate_limited_scenarios.append(scenario)
+            return []
         self._observe(exchange)
-        answer = Answer(exchange, expectation, self._secrets(exchange), self.spec)
-        for check in self.checks:
-            if not check.applies_to(answer.kind):
-                continue
-            findings = self.results.setdefault((check.name, scenario), [])
-            for problem in check.judge(answer):
-                if not any(finding.title == problem.title for finding in findings):
-                    findings.append(check.finding(problem, exchange.curl(), answer.secrets))
+        secrets = self._secrets(exchange)
+        new: list[Finding] = []
+        every: list[Check[Any]] = [*self.checks, *self.oracle]
+        for check in every:
+            if check.applies_to(expectation.kind):
+                self.results.setdefault((check.name, scenario), [])
+        for check, problem, lago in self._judge(exchange, expectation, base):
+            new += self._add(check, scenario, (problem,), exchange, secrets, lago=lago)
+        self._repeat(exchange, scenario, secrets)
+        return new
+
+    def _add(
+        self,
+        check: Check[Any],
+        scenario: str,
+        problems: Iterable[Problem],
+        exchange: Exchange,
+        secrets: tuple[str, ...],
+        *,
+        lago: str = "",
+    ) -> list[Finding]:
+        findings = self.results.setdefault((check.name, scenario), [])
+        new = []
+        for problem in problems:
+            if not any(finding.title == problem.title for finding in findings):
+                new.append(check.finding(problem, exchange.curl(), secrets, lago=lago))
+        findings += new
+        return new
+
+    def _repeat(self, exchange: Exchange, scenario: str, secrets: tuple[str, ...]) -> None:
+        """An identical request sent again gets an identical answer, every field compared."""
+        first = self.first.setdefault(exchange.request, exchange)
+        check = self.repeats
+        if check is None or first is exchange or first.status is None or exchange.status is None:
+            return
+        self.severities.setdefault(check.name, check.severity)
+        self._add(check, scenario, check.judge((first, exchange)), exchange, secrets)
 
     def judge(self, check: Check[Any], scenario: str, observed: Any, reproduce: str) -> None:
         """Judge a run-level observation (not one answer) with ``check``."""

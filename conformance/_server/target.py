@@ -7,7 +7,6 @@ It is what makes a run safe against a live billing system: a request budget, pac
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import re
 import ssl
 import time
@@ -20,18 +19,20 @@ import httpx
 from conformance._asgi import ASGISyncTransport
 from conformance._errors import UsageError
 from conformance._report.findings import redact
+from conformance._server.base_url import decode_content, default_rate
 from conformance._server.exchange import Exchange
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from conformance._contract.request import Request
+
 __all__ = [
     "BudgetExhausted",
+    "RateLimitedThroughout",
     "Target",
     "TargetUnusable",
     "Unsendable",
-    "check_base_url",
-    "default_rate",
 ]
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -39,8 +40,6 @@ MAX_RATE_LIMIT_RETRIES = 3
 MAX_RATE_LIMIT_WAIT = 10.0
 MAX_CONSECUTIVE_FAILURES = 3
 IN_PROCESS_URL = "http://lago-mock.invalid/api/v1"
-# Requests per second against a remote target when the user sets no --rate-limit.
-DEFAULT_REMOTE_RATE = 10.0
 
 
 class BudgetExhausted(Exception):
@@ -51,12 +50,19 @@ class Unsendable(Exception):
     """A request no HTTP client can put on the wire (a header value with control characters)."""
 
 
-# RFC 9110 field-value: visible characters, with single spaces or tabs between them.
+# RFC 9110 field-value: visible characters, with spaces or tabs between them; a token (name).
 _FIELD_VALUE = re.compile(r"[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# How long a run waits out 429s in a row before it says the target rate-limits everything.
+MAX_WAIT_IN_A_ROW = 15.0
 
 
 class TargetUnusable(UsageError):
     """The target cannot be tested: unreachable, TLS failure, stopped answering, or not Lago."""
+
+
+class RateLimitedThroughout(Exception):
+    """The target answered 429 to every attempt for too long: the run cannot judge it."""
 
 
 def _retry_hint(response: httpx.Response) -> float:
@@ -87,6 +93,8 @@ class Target:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     on_request: Callable[[str], None] | None = None
+    # Whether the real key may go into a URL of a remote target (query strings land in logs).
+    allow_key_in_url: bool = False
     phase: str = field(default="", init=False)
     sent: int = field(default=0, init=False)
     # Requests sent in each phase of the run (``phase`` when each was sent).
@@ -94,6 +102,8 @@ class Target:
     rate_limited: int = field(default=0, init=False)
     failures_in_a_row: int = field(default=0, init=False)
     _last_start: float | None = field(default=None, init=False, repr=False)
+    _limited_in_a_row: int = field(default=0, init=False, repr=False)
+    _waited_in_a_row: float = field(default=0.0, init=False, repr=False)
     _client: httpx.Client = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -130,18 +140,53 @@ class Target:
         """The Authorization header value for the run's key."""
         return f"Bearer {self.api_key}"
 
-    def send(self, method: str, path: str, authorization: str | None) -> Exchange:
-        """Send one request (``path`` below the base URL), honouring 429s within bounds."""
-        url = self.url + path
+    @property
+    def remote(self) -> bool:
+        """Whether the target is reached over the network beyond this machine (not loopback)."""
+        return self.base_url is not None and default_rate(httpx.URL(self.url)) is not None
+
+    def send(self, request: Request) -> Exchange:
+        """Send one request (its path below the base URL), honouring 429s within bounds.
+
+        Raises ``Unsendable`` for a request no client can put on the wire or that a safety rule
+        keeps back, ``BudgetExhausted`` past ``--max-requests``, and ``RateLimitedThroughout``
+        when the target has answered nothing but 429 for too long.
+        """
+        self._check(request)
+        url = self.url + request.target
         for attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
-            exchange, hint = self._send_once(method, url, authorization)
+            exchange, hint = self._send_once(request, url)
             if exchange.status != 429:
+                self._limited_in_a_row, self._waited_in_a_row = 0, 0.0
                 return exchange
             self.rate_limited += 1
+            self._limited_in_a_row += 1
+            wait = min(hint, MAX_RATE_LIMIT_WAIT)
+            if self._waited_in_a_row + wait > MAX_WAIT_IN_A_ROW:
+                raise RateLimitedThroughout(
+                    f"{self.url} answered 429 to {self._limited_in_a_row} attempts in a row over "
+                    f"{self._waited_in_a_row:.0f} s of waiting; run again later, or with a lower "
+                    "--rate-limit"
+                )
             if attempt == MAX_RATE_LIMIT_RETRIES or self.remaining <= 0:
                 break
-            self.sleep(min(hint, MAX_RATE_LIMIT_WAIT))
+            self._waited_in_a_row += wait
+            self.sleep(wait)
         return dataclasses.replace(exchange, rate_limited=True)
+
+    def _check(self, request: Request) -> None:
+        for name, value in request.headers:
+            if not _TOKEN.fullmatch(name):
+                raise Unsendable(f"header name {name!r} is not an HTTP token")
+            if value and not _FIELD_VALUE.fullmatch(value):
+                raise Unsendable(f"header {name} value {value!r} is not a valid HTTP field value")
+        if self.base_url is not None and request.body and request.method != "POST":
+            raise Unsendable(f"a body is never sent with {request.method} to a live target")
+        if self.remote and not self.allow_key_in_url and self.api_key in request.target:
+            raise Unsendable(
+                "the API key is never put in a URL of a remote target (query strings land in "
+                "access logs); pass --allow-key-in-url to send it"
+            )
 
     def _pace(self) -> None:
         if self.rate_limit and self._last_start is not None:
@@ -150,14 +195,7 @@ class Target:
                 self.sleep(wait)
         self._last_start = self.clock()
 
-    def _send_once(
-        self, method: str, url: str, authorization: str | None
-    ) -> tuple[Exchange, float]:
-        if authorization is not None:
-            # HTTP drops whitespace around a field value; send what the wire would carry.
-            authorization = authorization.strip(" \t")
-            if authorization and not _FIELD_VALUE.fullmatch(authorization):
-                raise Unsendable(f"Authorization {authorization!r} is not a valid HTTP field value")
+    def _send_once(self, request: Request, url: str) -> tuple[Exchange, float]:
         if self.sent >= self.max_requests:
             raise BudgetExhausted(f"--max-requests {self.max_requests} reached")
         self._pace()
@@ -165,27 +203,33 @@ class Target:
         self.sent_by_phase[self.phase] += 1
         if self.on_request is not None:
             self.on_request(self.phase)
-        headers = {"Authorization": authorization} if authorization is not None else {}
-        base = Exchange(method, url, authorization)
+        base = Exchange(request, url)
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers]
+        # Exactly the request's headers (and Host, Content-Length): no client defaults, so an
+        # answer never depends on an Accept or Accept-Encoding the suite did not choose to send.
+        wire = httpx.Request(request.method, url, headers=headers, content=request.body or None)
         try:
-            with self._client.stream(method, url, headers=headers) as response:
+            response = self._client.send(wire, stream=True)
+            try:
                 body, truncated = bytearray(), False
-                for chunk in response.iter_bytes():
+                for chunk in response.iter_raw():
                     body += chunk
                     if len(body) > self.max_body:
                         body, truncated = body[: self.max_body], True
                         break
+            finally:
+                response.close()
         except httpx.TransportError as error:
             return self._failed(base, error), 0.0
         self.failures_in_a_row = 0
-        exchange = Exchange(
-            method,
-            url,
-            authorization,
-            response.status_code,
-            response.headers,
-            bytes(body),
-            truncated,
+        exchange = dataclasses.replace(
+            base,
+            status=response.status_code,
+            headers=response.headers,
+            body=decode_content(bytes(body), response.headers, request)
+            if not truncated
+            else bytes(body),
+            truncated=truncated,
         )
         return exchange, _retry_hint(response)
 
@@ -204,7 +248,7 @@ class Target:
                 f"{self.url} stopped answering: {MAX_CONSECUTIVE_FAILURES} requests in a row "
                 f"failed, the last with: {message}"
             )
-        return Exchange(base.method, base.url, base.authorization, error=message)
+        return dataclasses.replace(base, error=message)
 
 
 def _is_tls_error(error: httpx.TransportError) -> bool:
@@ -224,31 +268,3 @@ def _describe_error(error: httpx.TransportError, timeout: float) -> str:
     if isinstance(error, (httpx.RemoteProtocolError, httpx.ReadError)):
         return f"connection closed or reset mid-response: {error or type(error).__name__}"
     return f"{type(error).__name__}: {error}"
-
-
-def check_base_url(base_url: str) -> httpx.URL:
-    """The parsed ``--base-url``, or a one-line ``UsageError`` saying how to fix it."""
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as error:
-        raise UsageError(f"--base-url {base_url!r} is not a URL ({error})") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise UsageError(
-            f"--base-url {base_url!r} must be an http(s) URL, like https://api.getlago.com/api/v1"
-        )
-    if not url.path.rstrip("/").endswith("/api/v1") or url.query or url.fragment:
-        raise UsageError(
-            f"--base-url {base_url!r} must end in /api/v1, like https://api.getlago.com/api/v1"
-        )
-    return url
-
-
-def default_rate(url: httpx.URL) -> float | None:
-    """The pacing for ``url`` when none is asked: none on loopback, 10 requests/s elsewhere."""
-    host = url.host
-    if host == "localhost":
-        return None
-    try:
-        return None if ipaddress.ip_address(host.strip("[]")).is_loopback else DEFAULT_REMOTE_RATE
-    except ValueError:
-        return DEFAULT_REMOTE_RATE

@@ -65,7 +65,7 @@ def test_client_argument_errors_exit_2(
     assert message in err
 
 
-def test_client_reference_writes_three_reports_and_exits_0(
+def test_client_reference_writes_four_reports_and_exits_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(
@@ -73,7 +73,7 @@ def test_client_reference_writes_three_reports_and_exits_0(
     )
     assert code == 0
     names = sorted(path.name for path in tmp_path.iterdir())
-    assert names == ["client.json", "client.junit.xml", "client.md"]
+    assert names == ["client.html", "client.json", "client.junit.xml", "client.md"]
     data = json.loads((tmp_path / "client.json").read_text(encoding="utf-8"))
     assert data["suite"] == "client"
     assert data["subject"]["adapter"] == "reference"

@@ -1,4 +1,5 @@
-"""The README's `drift` example, run: a Lago document that adds a 403 gives exactly its output."""
+"""The docs' `drift` example (the two levels page), run: a Lago document that adds a 403 gives
+exactly its output."""
 
 from __future__ import annotations
 
@@ -16,15 +17,18 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 
 
+PAGE = ROOT / "docs" / "concepts" / "levels.md"
+
+
 def readme_block(command: str) -> str:
-    """The console output the README shows after ``$ command``, up to the next prompt."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The console output the docs show after ``$ command``, up to the next prompt."""
+    text = PAGE.read_text(encoding="utf-8")
     match = re.search(rf"^\$ {re.escape(command)}\n(.*?)(?=^\$ |^```)", text, re.M | re.S)
-    assert match is not None, f"the README shows no `$ {command}`"
+    assert match is not None, f"{PAGE.name} shows no `$ {command}`"
     return match.group(1)
 
 
-def test_the_readme_drift_example_is_what_drift_prints(
+def test_the_documented_drift_example_is_what_drift_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = yaml.safe_load((ROOT / "openapi" / "payment-url.yaml").read_text(encoding="utf-8"))

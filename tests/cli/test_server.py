@@ -10,7 +10,7 @@ import pytest
 from conformance import LagoMock, dump_fixtures
 from conformance._cli.main import main
 from conformance._mock.serve import serving
-from conformance._server.target import default_rate
+from conformance._server.base_url import default_rate
 from tests.faulty_servers import FAULTS, FaultyLago
 from tests.servers import closed_port, hang, html_site
 
@@ -37,6 +37,7 @@ def test_default_run_checks_the_embedded_mock(
     assert code == 0
     assert "conformant at --fail-on must" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "server.html",
         "server.json",
         "server.junit.xml",
         "server.md",

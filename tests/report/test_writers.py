@@ -11,6 +11,7 @@ import pytest
 
 from conformance._report.console import Progress, print_summary
 from conformance._report.findings import CaseResult, Check, Finding, Problem, Report
+from conformance._report.html import write_html
 from conformance._report.writers import write_json, write_junit, write_markdown, write_reports
 
 if TYPE_CHECKING:
@@ -74,7 +75,12 @@ def sample_report() -> Report:
 
 @pytest.mark.parametrize(
     ("writer", "name"),
-    [(write_junit, "server.junit.xml"), (write_json, "server.json"), (write_markdown, "server.md")],
+    [
+        (write_junit, "server.junit.xml"),
+        (write_json, "server.json"),
+        (write_markdown, "server.md"),
+        (write_html, "server.html"),
+    ],
 )
 def test_writers_match_their_golden_file(
     writer: Callable[[Report, TextIO], None], name: str
@@ -88,7 +94,7 @@ def test_writers_match_their_golden_file(
     assert stream.getvalue() == golden.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("writer", [write_junit, write_json, write_markdown])
+@pytest.mark.parametrize("writer", [write_junit, write_json, write_markdown, write_html])
 def test_no_writer_lets_the_secret_through_in_any_escaping(
     writer: Callable[[Report, TextIO], None],
 ) -> None:
@@ -139,7 +145,12 @@ def test_fail_on_should_counts_should_findings() -> None:
 
 def test_write_reports_names_files_by_suite(tmp_path: Path) -> None:
     paths = write_reports(sample_report(), tmp_path / "new")
-    assert [p.name for p in paths] == ["server.junit.xml", "server.json", "server.md"]
+    assert [p.name for p in paths] == [
+        "server.junit.xml",
+        "server.json",
+        "server.md",
+        "server.html",
+    ]
 
 
 def test_summary_is_redacted() -> None:

@@ -168,5 +168,15 @@ def test_a_probe_fault_is_found_by_its_probe_alone(fault: Fault) -> None:
     found = {(result.check, result.scenario) for result in report.results if result.findings}
     assert fault.check in {check for check, _scenario in found}, sorted(found)
     prefix = PROBE_SCENARIOS[str(fault.probe)]
-    assert [scenario for _check, scenario in found if not scenario.startswith(prefix)] == []
+    # Beside the probe, only the oracle (lago_*) may find the fault too, through the exploration;
+    # and consistent_answers also judges every identical request sent twice in the run (the
+    # property tests repeat some): the same check, its relation judged run-wide.
+    elsewhere = [
+        (check, scenario)
+        for check, scenario in found
+        if not scenario.startswith(prefix)
+        and not check.startswith("lago_")
+        and not (fault.probe == "consistency" and check == fault.check)
+    ]
+    assert elsewhere == []
     assert report.coverage["phases"][fault.probe]["findings"] >= 1

@@ -7,6 +7,7 @@ import json
 import httpx
 import pytest
 
+from conformance._contract.request import Request
 from conformance._server.answer import Answer, Expectation
 from conformance._server.exchange import Exchange
 from conformance._server.lago_checks import invoice_echo
@@ -17,8 +18,9 @@ CANONICAL = "1a901a90-1a90-1a90-1a90-1a901a901a90"
 def answer(path_id: str, echoed: str) -> Answer:
     body = json.dumps({"invoice_payment_details": {"lago_invoice_id": echoed}}).encode()
     headers = httpx.Headers({"content-type": "application/json"})
-    exchange = Exchange("POST", f"http://lago.test/api/v1/invoices/{path_id}/payment_url",
-                        "Bearer k", 200, headers, body)  # fmt: skip
+    path = f"/invoices/{path_id}/payment_url"
+    exchange = Exchange(Request.of("POST", path, "Bearer k"), f"http://lago.test/api/v1{path}",
+                        200, headers, body)  # fmt: skip
     return Answer(exchange, Expectation("payable", lago_id=path_id))
 
 

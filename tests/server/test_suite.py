@@ -13,6 +13,7 @@ from tests.faulty_servers import FaultyLago, Request, server_error_on_odd_input
 from tests.helpers import run_suite
 
 if TYPE_CHECKING:
+    from conformance._contract.request import Request as Wire
     from conformance._contract.rules import Reply
     from conformance._report.findings import Report
     from tests.faulty_servers import Reply as FaultyReply
@@ -111,10 +112,10 @@ class SpyMock(LagoMock):
 
     paid: list[str]
 
-    def respond(self, method: str, raw_path: str, authorization: str | None) -> Reply:
-        response = super().respond(method, raw_path, authorization)
+    def respond(self, request: Wire) -> Reply:
+        response = super().respond(request)
         if response.status == 200:
-            self.paid.append(raw_path)
+            self.paid.append(request.path)
         return response
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import LagoMock
+from conformance._contract.request import Request
 from conformance._mock.serve import serving
 from conformance._server.target import MAX_RATE_LIMIT_RETRIES, Target, TargetUnusable, _retry_hint
 from tests.faulty_servers import FaultyLago, huge_payable_body
@@ -51,8 +52,8 @@ def test_a_429_that_never_ends_is_retried_a_bounded_number_of_times() -> None:
     time = FakeTime()
     mock = LagoMock(api_key=KEY, rate_limit=1, clock=time.clock)
     with Target(api_key=KEY, app=mock, sleep=lambda s: None, clock=time.clock) as target:
-        target.send("POST", "/invoices/x/payment_url", target.bearer())
-        exchange = target.send("POST", "/invoices/x/payment_url", target.bearer())
+        target.send(Request.of("POST", "/invoices/x/payment_url", target.bearer()))
+        exchange = target.send(Request.of("POST", "/invoices/x/payment_url", target.bearer()))
     assert exchange.status == 429
     assert exchange.rate_limited
     assert target.sent == 2 + MAX_RATE_LIMIT_RETRIES
@@ -79,7 +80,7 @@ def test_pacing_spaces_requests() -> None:
     mock = LagoMock(api_key=KEY)
     with Target(api_key=KEY, app=mock, rate_limit=10, sleep=time.sleep, clock=time.clock) as target:
         for _ in range(5):
-            target.send("POST", "/invoices/x/payment_url", target.bearer())
+            target.send(Request.of("POST", "/invoices/x/payment_url", target.bearer()))
     assert sum(time.slept) == pytest.approx(0.4)
 
 
@@ -114,7 +115,7 @@ def test_a_resetting_server_is_reported_not_crashed_on() -> None:
 @pytest.mark.http
 def test_a_10_mb_body_is_read_only_up_to_the_cap() -> None:
     with serving(huge_body) as url, Target(api_key=KEY, base_url=url + "/api/v1") as target:
-        exchange = target.send("POST", "/invoices/x/payment_url", None)
+        exchange = target.send(Request.of("POST", "/invoices/x/payment_url", None))
     assert exchange.truncated
     assert len(exchange.body) == 1024 * 1024
     assert exchange.json() == (False, None)
@@ -127,7 +128,7 @@ def test_a_10_mb_body_is_a_finding_not_a_crash() -> None:
     with serving(app) as url:
         report = run_suite(app, base_url=url + "/api/v1", max_examples=5)
     (finding, *_) = [f for f in report.findings if f.check == "response_schema_conformance"]
-    assert finding.title == "Response body is not JSON"
+    assert finding.title.startswith("Response body is not JSON text")
     assert finding.received.endswith("(body over 1 MiB, not read past it)")
 
 
@@ -151,7 +152,7 @@ def test_an_unreachable_target_is_unusable() -> None:
             match=r"cannot connect to http://127\.0\.0\.1:\d+/api/v1 \(connection failed: .*\); check --base-url",
         ),
     ):
-        target.send("POST", "/invoices/x/payment_url", None)
+        target.send(Request.of("POST", "/invoices/x/payment_url", None))
 
 
 @pytest.mark.http
@@ -173,7 +174,7 @@ def test_tls_failure_is_unusable() -> None:
             api_key=KEY, base_url=url.replace("http://", "https://") + "/api/v1", timeout=2
         )
         with target, pytest.raises(TargetUnusable, match=r"TLS handshake with 127\.0\.0\.1 failed"):
-            target.send("POST", "/x", None)
+            target.send(Request.of("POST", "/x", None))
 
 
 def test_every_request_has_a_timeout() -> None:
@@ -185,7 +186,7 @@ def test_every_request_has_a_timeout() -> None:
 
 def test_the_key_is_redacted_from_curl() -> None:
     with Target(api_key=KEY, app=LagoMock(api_key=KEY)) as target:
-        exchange = target.send("POST", "/invoices/x/payment_url", target.bearer())
+        exchange = target.send(Request.of("POST", "/invoices/x/payment_url", target.bearer()))
     assert KEY not in exchange.curl()
     assert (
         exchange.curl()

@@ -1,0 +1,233 @@
+"""The oracle: Lago itself (its twin, the faithful mock) and the target compared with itself.
+
+For each request the suite sends, the twin answers too, in-process. Two relations decide:
+
+- **Lago reacts** (``lago_reacts``, SHOULD): the twin's answer to this request differs from its
+  answer to the request's base (or the request has no base). The target must answer as the twin
+  does, by shape: status, media type, error shape and codes, the members of a 200. Values a live
+  deployment owns (its customer ids, checkout links, provider, request ids, dates) are not compared.
+- **Lago ignores** (``lago_ignores``, SHOULD): the twin answers this request and its base alike.
+  The target's two answers must then be equal, values included: its own first answer is the
+  reference, so nothing about its live data needs to be known.
+
+``lago_refuses`` (MUST) is where HTTP or the contract decides a difference: the target
+authenticated a request Lago refuses with 401, or answered 2xx where Lago answers 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from conformance._contract.json_text import read_json_text
+from conformance._contract.rules import ROOT_KEY, THIRD_PARTY_ERROR
+from conformance._report.findings import Check, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from conformance._contract.request import Request
+    from conformance._contract.rules import Reply
+    from conformance._server.exchange import Exchange
+
+    # Lago's twin: the answer real Lago gives to a request (its path below the base URL).
+    Twin = Callable[[Request], Reply]
+
+__all__ = [
+    "ORACLE_CHECKS",
+    "Comparison",
+    "lago_shape",
+    "lago_values",
+    "target_shape",
+    "target_values",
+]
+
+# Headers whose value is the answer, beside the body: the rest (dates, request ids, timings,
+# cookies, a gateway's own) a deployment owns.
+_COMPARED_HEADERS = ("content-type", "content-encoding")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One request's answers: the target's, the twin's, and, for a variant, both again for the
+    base it varies (``base`` is the target's own answer to it)."""
+
+    exchange: Exchange
+    lago: Reply
+    base: Exchange | None = None
+    lago_base: Reply | None = None
+
+    @property
+    def ignored(self) -> bool:
+        """Whether Lago answers the variant exactly as its base."""
+        return (
+            self.base is not None
+            and self.lago_base is not None
+            and lago_values(self.lago, self.exchange.method)
+            == lago_values(self.lago_base, self.base.method)
+        )
+
+
+def _json_shape(status: int, body: bytes, media_type: str) -> tuple[Any, ...]:
+    text = read_json_text(body)
+    if not body:
+        return ("empty",)
+    if not text.ok:
+        return ("not JSON text",)
+    value = text.value
+    if not isinstance(value, dict):
+        return ("JSON", type(value).__name__)
+    details = value.get(ROOT_KEY)
+    if status == 200 and isinstance(details, dict):
+        return ("payment", tuple(sorted(details)), _https(details.get("payment_url")))
+    error_details = value.get("error_details")
+    if value.get("code") == THIRD_PARTY_ERROR and isinstance(error_details, dict):
+        error_details = tuple(sorted(error_details))  # the provider's message is its own
+    return (
+        "object",
+        tuple(sorted(value)),
+        value.get("status"),
+        value.get("error"),
+        value.get("code"),
+        _frozen(error_details),
+    )
+
+
+def _https(url: object) -> bool:
+    return isinstance(url, str) and url.startswith("https://")
+
+
+def _frozen(value: object) -> object:
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def _media(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def lago_shape(reply: Reply, method: str) -> tuple[Any, ...]:
+    """The shape of the twin's answer (see the module's docstring)."""
+    body = b"" if method == "HEAD" else reply.body
+    media = _media(reply.content_type)
+    return reply.status, media, _json_shape(reply.status, body, media)
+
+
+def target_shape(exchange: Exchange) -> tuple[Any, ...]:
+    """The shape of the target's answer, to compare with ``lago_shape``."""
+    assert exchange.status is not None
+    media = exchange.media_type
+    return exchange.status, media, _json_shape(exchange.status, exchange.body, media)
+
+
+def lago_values(reply: Reply, method: str) -> tuple[Any, ...]:
+    """The twin's whole answer, values included, but for the headers a deployment owns (and the
+    body of an answer to HEAD, which is never sent)."""
+    headers = {name.lower(): value for name, value in reply.all_headers()}
+    body = b"" if method == "HEAD" else reply.body
+    return reply.status, tuple(headers.get(name) for name in _COMPARED_HEADERS), body
+
+
+def target_values(exchange: Exchange) -> tuple[Any, ...]:
+    """The target's whole answer, values included, but for the headers a deployment owns."""
+    text = exchange.json_text
+    body: object = _frozen(text.value) if text.ok else exchange.body
+    headers = tuple(
+        " ".join(exchange.headers.get(name, "").lower().split()) for name in _COMPARED_HEADERS
+    )
+    return exchange.status, headers, body
+
+
+# Verbs HTTP lets a gateway answer itself (RFC 9110 sections 9.3.2, 9.3.7, 9.3.8): a 2xx to one
+# where Lago answers 404 is Lago's behaviour missed, not the contract broken.
+_GATEWAY_VERBS = frozenset({"HEAD", "OPTIONS", "TRACE"})
+# A request line this long may be refused by any server or proxy on the way (400, 414): an
+# answer, whatever Lago would have said (Puma refuses a path over 8 KB with 400).
+_LONG_TARGET = 1024
+
+
+def _judged(comparison: Comparison) -> bool:
+    exchange = comparison.exchange
+    if exchange.status is None or exchange.rate_limited:
+        return False
+    refused_as_too_long = exchange.status in (400, 414)
+    return not (refused_as_too_long and len(exchange.request.target) > _LONG_TARGET)
+
+
+def _refused(comparison: Comparison) -> bool:
+    """Whether ``lago_refuses`` already says it: one difference, one finding, the MUST one."""
+    return next(lago_refuses(comparison), None) is not None
+
+
+def _describe(reply: Reply, method: str) -> str:
+    return reply.describe() if method != "HEAD" else f"{reply.status} ({reply.content_type})"
+
+
+def lago_refuses(comparison: Comparison) -> Iterator[Problem]:
+    """Where Lago refuses, the target does too: a request Lago answers 401 is not authenticated
+    (no 2xx, no invoice lookup), and one Lago answers 404 gets no 2xx."""
+    if not _judged(comparison):
+        return
+    exchange, lago = comparison.exchange, comparison.lago
+    status = exchange.status or 0
+    if lago.status == 401 and status != 401 and (200 <= status < 300 or status in (404, 422)):
+        code = (exchange.body_json() or {}) if exchange.media_type == "application/json" else {}
+        if 200 <= status < 300 or (
+            isinstance(code, dict) and code.get("code") != "resource_not_found"
+        ):
+            yield Problem(
+                "Authenticated a request Lago refuses",
+                exchange.describe(),
+                f"401, as Lago answers: {_describe(lago, exchange.method)}",
+            )
+    elif lago.status == 404 and 200 <= status < 300 and exchange.method not in _GATEWAY_VERBS:
+        yield Problem(
+            "Accepted a request Lago answers 404",
+            exchange.describe(),
+            f"404, as Lago answers: {_describe(lago, exchange.method)}",
+        )
+
+
+def lago_reacts(comparison: Comparison) -> Iterator[Problem]:
+    """The target answers as Lago does, by shape (status, media type, error codes, 200 members),
+    wherever Lago's answer is not simply its answer to the base request."""
+    if not _judged(comparison) or comparison.ignored or _refused(comparison):
+        return
+    exchange, lago = comparison.exchange, comparison.lago
+    if target_shape(exchange) != lago_shape(lago, exchange.method):
+        yield Problem(
+            "Not answered as Lago answers",
+            exchange.describe(),
+            "the status, media type and body shape of Lago's answer",
+        )
+
+
+def lago_ignores(comparison: Comparison) -> Iterator[Problem]:
+    """Where Lago answers a variant as its base, the target's two answers are equal too."""
+    base = comparison.base
+    if not _judged(comparison) or not comparison.ignored or base is None or base.status is None:
+        return
+    exchange = comparison.exchange
+    if base.rate_limited or _refused(comparison):
+        return
+    if target_values(exchange) == target_values(base):
+        return
+    yield Problem(
+        "Answered a variation Lago ignores otherwise than the request it varies",
+        exchange.describe(),
+        f"the target's own answer to the base request, as Lago answers both alike: "
+        f"{base.describe()}",
+    )
+
+
+_SOURCE = "the twin: lago-conformance's mock, after docs/lago-behaviour.md"
+ORACLE_CHECKS: tuple[Check[Comparison], ...] = (
+    Check(
+        "lago_refuses", "MUST", lago_refuses, source="RFC 9110 sections 11.4, 15.5.5; " + _SOURCE
+    ),
+    Check("lago_reacts", "SHOULD", lago_reacts, source=_SOURCE),
+    Check("lago_ignores", "SHOULD", lago_ignores, source=_SOURCE),
+)
