@@ -151,10 +151,13 @@ def detection_totals(data: dict[str, Any] | None = None) -> str:
         f" meant for the fault: {t['clients_caught_by_intended_check']}; schemathesis has no"
         " client side).",
         *(
-            [f"- Faulty clients caught by the generated answers alone (the hand-written catalogue"
-             f" turned off): {t['clients_caught_by_generated_alone']}/{m}."]
-            if "clients_caught_by_generated_alone" in t else []
-        ),  # fmt: skip
+            [
+                f"- Faulty clients caught by the generated answers alone (the hand-written catalogue"
+                f" turned off): {t['clients_caught_by_generated_alone']}/{m}."
+            ]
+            if "clients_caught_by_generated_alone" in t
+            else []
+        ),
         f"- The faithful mock: {len(mock or [])} findings from us, {theirs} from plain schemathesis.",
         f"- Measured with lago-conformance {data['tool_version']} and schemathesis"
         f" {data['schemathesis_version']} on Python {data['python']}, {data['cpus']} cores,"
