@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ORACLE_CHECKS",
     "Comparison",
+    "describe_lago",
     "lago_shape",
     "lago_values",
     "target_shape",
@@ -162,8 +163,17 @@ def _refused(comparison: Comparison) -> bool:
     return next(lago_refuses(comparison), None) is not None
 
 
-def _describe(reply: Reply, method: str) -> str:
-    return reply.describe() if method != "HEAD" else f"{reply.status} ({reply.content_type})"
+def describe_lago(reply: Reply, method: str) -> str:
+    """Lago's answer in one line: status, content type and body (none for HEAD); the headers a
+    deployment owns (request ids, timings) left out, so that a finding reads the same each run."""
+    head = f"{reply.status} ({reply.content_type or 'no content type'})"
+    if method == "HEAD":
+        return head
+    body = reply.body.decode("utf-8", "replace")
+    return f"{head} {body if len(body) <= 400 else body[:400] + '…'}".rstrip()
+
+
+_describe = describe_lago
 
 
 def lago_refuses(comparison: Comparison) -> Iterator[Problem]:
