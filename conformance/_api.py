@@ -80,7 +80,8 @@ def run_server_suite(
 def lago_twin(api_key: str, fixtures: Fixtures, seed: int, host: str) -> Callable[[Request], Reply]:
     """Lago's twin of a target: the faithful mock holding the invoices the fixtures name, with
     the run's key, answering a request as the target receives it (below /api/v1, with a Host)."""
-    mock = LagoMock(api_key=api_key, seed=seed, invoices_from=fixtures)
+    # A still clock: the twin's answers (its timings) are the same in every run of a seed.
+    mock = LagoMock(api_key=api_key, seed=seed, invoices_from=fixtures, clock=lambda: 0.0)
 
     def answer(request: Request) -> Reply:
         seen = request.prefixed("/api/v1")

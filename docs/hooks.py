@@ -145,6 +145,13 @@ def detection_totals(data: dict[str, Any] | None = None) -> str:
         f" **Caught by plain schemathesis: {t['servers_caught_by_schemathesis']}/{n}.** Only by"
         f" us: {t['servers_caught_only_by_us']}; only by schemathesis:"
         f" {t['servers_caught_only_by_schemathesis']}; by neither: {t['servers_caught_by_neither']}.",
+        f"- **Caught by the oracle alone** (`--checks generic`: Lago's twin, no 5xx, the schema,"
+        f" no echoed key; no Lago-specific named check):"
+        f" **{t.get('servers_caught_by_the_oracle_alone', '-')}/{n}**.",
+        f"- **Wild servers** (faults from real deployments, written apart from the suite):"
+        f" {t.get('wild', 0)}. Caught by us: {t.get('wild_caught_by_us', '-')}/{t.get('wild', 0)};"
+        f" by the oracle alone: {t.get('wild_caught_by_the_oracle_alone', '-')}/{t.get('wild', 0)};"
+        f" by plain schemathesis: {t.get('wild_caught_by_schemathesis', '-')}/{t.get('wild', 0)}.",
         f"- Requests on the faulty servers: ours {t['server_requests_ours']}, schemathesis"
         f" {t['server_requests_schemathesis']}.",
         f"- **Faulty clients: {m}. Caught by us: {t['clients_caught_by_us']}/{m}** (by the check"
@@ -187,9 +194,13 @@ def detection_table(data: dict[str, Any] | None = None) -> str:
         fired = "-" if baseline else "yes" if r["intended_fired"] else "**no**"
         intended = "-" if baseline else f"`{r['check']}` ({r.get('severity') or '-'})"
         requests = f"{r.get('ours_requests') or '-'} / {r.get('theirs_requests') or '-'}"
-        rows.append([r["name"], r["kind"], intended, ours, fired, theirs, requests])
+        alone = r.get("caught_alone")
+        oracle = "n/a" if alone is None else _checks(r.get("alone") or {}) if alone else "no"
+        if r["kind"] == "wild":
+            fired, intended = "-", "-"
+        rows.append([r["name"], r["kind"], intended, ours, fired, oracle, theirs, requests])
     header = ["fault", "kind", "meant for", "our checks with findings", "meant check fired",
-              "plain schemathesis", "requests ours / theirs"]  # fmt: skip
+              "the oracle alone", "plain schemathesis", "requests ours / theirs"]  # fmt: skip
     return "\n".join(_table(header, rows))
 
 

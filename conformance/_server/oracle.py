@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ORACLE_CHECKS",
     "Comparison",
+    "describe_lago",
     "lago_shape",
     "lago_values",
     "target_shape",
@@ -45,6 +46,7 @@ __all__ = [
 # Headers whose value is the answer, beside the body: the rest (dates, request ids, timings,
 # cookies, a gateway's own) a deployment owns.
 _COMPARED_HEADERS = ("content-type", "content-encoding")
+_CORS_HEADERS = ("access-control-allow-origin", "access-control-allow-credentials")
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,8 @@ class Comparison:
         return (
             self.base is not None
             and self.lago_base is not None
-            and lago_values(self.lago, self.exchange.method)
-            == lago_values(self.lago_base, self.base.method)
+            and lago_values(self.lago, self.exchange.request)
+            == lago_values(self.lago_base, self.base.request)
         )
 
 
@@ -109,26 +111,38 @@ def _media(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def lago_shape(reply: Reply, method: str) -> tuple[Any, ...]:
-    """The shape of the twin's answer (see the module's docstring)."""
-    body = b"" if method == "HEAD" else reply.body
+def _cors(request: Request, value: Callable[[str], str | None]) -> tuple[str | None, ...]:
+    # To a request that names an Origin, which origin may read the answer (rack-cors decides
+    # from the deployment's front URL, which no Origin the exploration sends is).
+    if request.header("origin") is None:
+        return ()
+    return tuple(value(name) for name in _CORS_HEADERS)
+
+
+def lago_shape(reply: Reply, request: Request) -> tuple[Any, ...]:
+    """The shape of the twin's answer to ``request`` (see the module's docstring)."""
+    body = b"" if request.method == "HEAD" else reply.body
     media = _media(reply.content_type)
-    return reply.status, media, _json_shape(reply.status, body, media)
+    headers = {name.lower(): value for name, value in reply.all_headers()}
+    cors = _cors(request, headers.get)
+    return reply.status, media, _json_shape(reply.status, body, media), cors
 
 
 def target_shape(exchange: Exchange) -> tuple[Any, ...]:
     """The shape of the target's answer, to compare with ``lago_shape``."""
     assert exchange.status is not None
     media = exchange.media_type
-    return exchange.status, media, _json_shape(exchange.status, exchange.body, media)
+    cors = _cors(exchange.request, exchange.headers.get)
+    return exchange.status, media, _json_shape(exchange.status, exchange.body, media), cors
 
 
-def lago_values(reply: Reply, method: str) -> tuple[Any, ...]:
-    """The twin's whole answer, values included, but for the headers a deployment owns (and the
-    body of an answer to HEAD, which is never sent)."""
+def lago_values(reply: Reply, request: Request) -> tuple[Any, ...]:
+    """The twin's whole answer to ``request``, values included, but for the headers a deployment
+    owns (and the body of an answer to HEAD, which is never sent)."""
     headers = {name.lower(): value for name, value in reply.all_headers()}
-    body = b"" if method == "HEAD" else reply.body
-    return reply.status, tuple(headers.get(name) for name in _COMPARED_HEADERS), body
+    body = b"" if request.method == "HEAD" else reply.body
+    compared = tuple(headers.get(name) for name in _COMPARED_HEADERS)
+    return reply.status, compared, body, _cors(request, headers.get)
 
 
 def target_values(exchange: Exchange) -> tuple[Any, ...]:
@@ -138,7 +152,7 @@ def target_values(exchange: Exchange) -> tuple[Any, ...]:
     headers = tuple(
         " ".join(exchange.headers.get(name, "").lower().split()) for name in _COMPARED_HEADERS
     )
-    return exchange.status, headers, body
+    return exchange.status, headers, body, _cors(exchange.request, exchange.headers.get)
 
 
 # Verbs HTTP lets a gateway answer itself (RFC 9110 sections 9.3.2, 9.3.7, 9.3.8): a 2xx to one
@@ -162,8 +176,17 @@ def _refused(comparison: Comparison) -> bool:
     return next(lago_refuses(comparison), None) is not None
 
 
-def _describe(reply: Reply, method: str) -> str:
-    return reply.describe() if method != "HEAD" else f"{reply.status} ({reply.content_type})"
+def describe_lago(reply: Reply, method: str) -> str:
+    """Lago's answer in one line: status, content type and body (none for HEAD); the headers a
+    deployment owns (request ids, timings) left out, so that a finding reads the same each run."""
+    head = f"{reply.status} ({reply.content_type or 'no content type'})"
+    if method == "HEAD":
+        return head
+    body = reply.body.decode("utf-8", "replace")
+    return f"{head} {body if len(body) <= 400 else body[:400] + '…'}".rstrip()
+
+
+_describe = describe_lago
 
 
 def lago_refuses(comparison: Comparison) -> Iterator[Problem]:
@@ -197,7 +220,7 @@ def lago_reacts(comparison: Comparison) -> Iterator[Problem]:
     if not _judged(comparison) or comparison.ignored or _refused(comparison):
         return
     exchange, lago = comparison.exchange, comparison.lago
-    if target_shape(exchange) != lago_shape(lago, exchange.method):
+    if target_shape(exchange) != lago_shape(lago, exchange.request):
         yield Problem(
             "Not answered as Lago answers",
             exchange.describe(),

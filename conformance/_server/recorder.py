@@ -11,7 +11,7 @@ from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
 from conformance._report.findings import CaseResult
 from conformance._server.answer import Answer
-from conformance._server.oracle import Comparison
+from conformance._server.oracle import Comparison, describe_lago
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -104,7 +104,7 @@ class Recorder:
             lago = self.lago(exchange.request)
             lago_base = self.lago(base.request) if base is not None else None
             comparison = Comparison(exchange, lago, base, lago_base)
-            shown = lago.describe() if exchange.method != "HEAD" else f"{lago.status} (HEAD)"
+            shown = describe_lago(lago, exchange.method)
             for oracle in self.oracle:
                 for problem in oracle.judge(comparison):
                     yield oracle, problem, shown

@@ -71,12 +71,13 @@ class ServerRun:
         request itself without a twin)."""
         if self.recorder.twin is None:
             return request
-        lago = lago_values(self.recorder.lago(request), request.method)
+        lago = lago_values(self.recorder.lago(request), request)
         candidates = [
             variant
             for variation in variations(self.target.api_key, OTHER_ID)
             if variation.dimension == "headers"
-            and lago_values(self.recorder.lago(variant := variation.apply(request)), "POST") == lago
+            and lago_values(self.recorder.lago(variant := variation.apply(request)), variant)
+            == lago
         ]
         return self.rng.choice(candidates) if candidates else request
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 PLAIN = post(UNKNOWN, ("Authorization", f"Bearer {API_KEY}"))
 # Headers httpx adds for the transport itself, the same for both servers.
-_TRANSPORT_HEADERS = {"date", "server"}
+# Headers a server owns per answer (the transport's, and Rails' request id and timing).
+_TRANSPORT_HEADERS = {"date", "server", "x-request-id", "x-runtime"}
 
 
 def observe(app: object, probes: Sequence[Probe]) -> tuple[object, ...]:
