@@ -140,11 +140,12 @@ SOURCES: dict[str, str] = {
     "ignores_whitespace": "RFC 8259 section 2 (insignificant whitespace)",
     "ignores_unknown_members": f"{_OP}/responses (no additionalProperties: false)",
     "ignores_framing": "RFC 9112 section 6 (Content-Length or chunked: the same content)",
-    "key_never_in_outcome": "#/components/securitySchemes/bearerAuth, RFC 6750 section 5.3 "
-    "(a bearer token is not to be logged or leaked)",
+    "key_never_in_outcome": "#/components/securitySchemes/bearerAuth (a bearer token, RFC 6750 "
+    "section 5.3: not to be logged or leaked)",
     "no_resend_after_4xx": "RFC 9110 section 9.2.2 (POST is not idempotent) and 15.5 (a 4xx "
     "refuses the request itself)",
-    "call_within_bound": "30 s bound, every wait counted (the virtual clock in-process)",
+    "call_within_bound": "RFC 9110 section 10.2.3 (Retry-After), with the 30 s bound, every wait "
+    "counted (the virtual clock in-process)",
 }
 
 
