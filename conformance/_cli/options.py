@@ -38,26 +38,24 @@ SERVER_OPTION_NAMES = (
 )  # fmt: skip
 
 
-def positive_int(text: str) -> int:
-    """A whole number, 1 or more."""
+def _whole(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{value} must be {least} or more")
     return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number, 1 or more."""
+    return _whole(text, 1)
 
 
 def non_negative_int(text: str) -> int:
     """A whole number, 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
-    return value
+    return _whole(text, 0)
 
 
 def non_negative_float(text: str) -> float:
