@@ -4,8 +4,9 @@ For each request the suite sends, the twin answers too, in-process. Two relation
 
 - **Lago reacts** (``lago_reacts``, SHOULD): the twin's answer to this request differs from its
   answer to the request's base (or the request has no base). The target must answer as the twin
-  does, by shape: status, media type, error shape and codes, the members of a 200. Values a live
-  deployment owns (its customer ids, checkout links, provider, request ids, dates) are not compared.
+  does, by shape: status, media type, error shape and codes, the members of a 200 and the invoice
+  it names. Values a live deployment owns (its customer ids, checkout links, provider, request
+  ids, dates) are not compared.
 - **Lago ignores** (``lago_ignores``, SHOULD): the twin answers this request and its base alike.
   The target's two answers must then be equal, values included: its own first answer is the
   reference, so nothing about its live data needs to be known.
@@ -81,7 +82,9 @@ def _json_shape(status: int, body: bytes, media_type: str) -> tuple[Any, ...]:
         return ("JSON", type(value).__name__)
     details = value.get(ROOT_KEY)
     if status == 200 and isinstance(details, dict):
-        return ("payment", tuple(sorted(details)), _https(details.get("payment_url")))
+        # The invoice is the one asked for, whatever the deployment: its id is compared as a value.
+        invoice = details.get("lago_invoice_id")
+        return ("payment", tuple(sorted(details)), _https(details.get("payment_url")), invoice)
     error_details = value.get("error_details")
     if value.get("code") == THIRD_PARTY_ERROR and isinstance(error_details, dict):
         error_details = tuple(sorted(error_details))  # the provider's message is its own
