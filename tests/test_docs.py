@@ -111,6 +111,19 @@ def test_the_readme_quotes_the_measured_detection_power() -> None:
         f" clients: {clients}, caught by us: {totals['clients_caught_by_us']}/{clients}"
     ) in text
     assert totals["baseline_findings_ours"] == []
+    # The method's own columns: the oracle alone, the generated answers alone, the wild servers.
+    alone, generated = (
+        totals["servers_caught_by_the_oracle_alone"],
+        totals["clients_caught_by_generated_alone"],
+    )
+    assert f"no echoed key): {alone}/{servers}." in text
+    assert f"catalogue turned off): {generated}/{clients}." in text
+    wild = totals["wild"]
+    assert (
+        f"Now it catches {totals['wild_caught_by_us']}/{wild} (the oracle alone:"
+        f" {totals['wild_caught_by_the_oracle_alone']}/{wild}; plain schemathesis:"
+        f" {totals['wild_caught_by_schemathesis']}/{wild})."
+    ) in text
 
 
 def test_generated_parts_hold_every_command_option_and_fault() -> None:
