@@ -153,7 +153,9 @@ class Exploration:
         """The credential variations that carry no key at all, on the payable invoice after its
         200: Lago refuses each (401), so none can reach a checkout on a faithful target."""
         base = self.payable
-        if base is None or base.status != 200 or self._stop is not None:
+        # Only Lago's twin can say a variant is refused: without it, nothing goes to the invoice.
+        unknown = self.run.recorder.twin is None
+        if unknown or base is None or base.status != 200 or self._stop is not None:
             return
         for variation in self.variations:
             if variation.dimension != "credentials" or variation.name not in KEYLESS:

@@ -173,3 +173,22 @@ def test_the_twin_holds_the_fixture_invoices_with_their_outcomes() -> None:
         assert reply.status == (200 if key == "payable" else 422)
         if key != "payable":
             assert key in json.dumps(json.loads(reply.body))
+
+
+def test_the_exploration_runs_without_the_twin_and_sends_nothing_to_the_payable_invoice() -> None:
+    # --oracle off --explore 40: the named checks judge the variants, and only the twin could
+    # say which credentials Lago refuses, so no variant goes to the payable invoice.
+    seen: list[FaultyRequest] = []
+
+    def recording(server: FaultyLago, request: FaultyRequest) -> Reply:
+        seen.append(request)
+        return server.faithful(request)
+
+    app = FaultyLago(recording)
+    report = run_suite(app, extra={"oracle": False, "explore": 40})
+    assert report.findings == []
+    assert report.metadata["oracle"] == "off"
+    assert report.metadata["requests_by_phase"]["exploration"] == 40
+    payable = app.mock.invoice("payable").lago_id
+    unkeyed = [r for r in seen if payable in r.path and API_KEY not in repr(r)]
+    assert [r.method for r in unkeyed] == []
