@@ -3,7 +3,7 @@ as they were served."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from conformance._client.call import show
 from conformance._client.outcome import DETAIL_FIELDS
@@ -11,12 +11,15 @@ from conformance._contract.rules import payment_details
 from conformance._report.findings import Problem
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from conformance._client.call import Call
 
 __all__ = [
     "all_error_fields",
     "all_success_fields",
     "error_fields",
+    "exposed_otherwise",
     "no_invented_values",
     "no_retry_after_4xx",
     "success_details",
@@ -34,8 +37,14 @@ def success_details(call: Call) -> list[Problem]:
     assert served is not None
     if not outcome["ok"]:
         return [Problem("a documented 200 was reported as a failure", show(outcome), "ok: true")]
+    return exposed_otherwise(outcome["details"], served)
+
+
+def exposed_otherwise(exposed: Mapping[str, Any], served: Mapping[str, Any]) -> list[Problem]:
+    """Each field a success exposes otherwise than served: another value, or a value for a field
+    that was not served (null, or an empty default, is a field left out)."""
     problems = []
-    for name, value in outcome["details"].items():
+    for name, value in exposed.items():
         if name in served and value != served[name]:
             problems.append(
                 Problem(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from conformance._client.answer_checks import exposed_otherwise
 from conformance._client.answers import NOT_JSON, Answer
 from conformance._client.call import show
 from conformance._client.outcome import DETAIL_FIELDS
@@ -77,31 +78,8 @@ def _success(answer: Answer, outcome: dict[str, Any], body: Any) -> _Judged:
                 False,
             )
         ]
-    judged: _Judged = []
-    for name, value in outcome["details"].items():
-        if name in details and value != details[name]:
-            judged.append(
-                (
-                    Problem(
-                        f"the client exposes {name} different from what was served",
-                        f"{name} = {show(value)}",
-                        f"{name} = {show(details[name])}",
-                    ),
-                    True,
-                )
-            )
-        elif name not in details and value is not None and not _default(value):
-            judged.append(
-                (
-                    Problem(
-                        f"the client exposes {name}, which was not served, as a value",
-                        f"{name} = {show(value)}",
-                        f"{name} absent or null",
-                    ),
-                    True,
-                )
-            )
-    return judged
+    # Every field exposed otherwise than served breaks the contract (MUST).
+    return [(problem, True) for problem in exposed_otherwise(outcome["details"], details)]
 
 
 def _failure(answer: Answer, outcome: dict[str, Any], body: Any) -> _Judged:
