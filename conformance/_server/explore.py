@@ -23,7 +23,12 @@ from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
 
 from conformance._server.answer import Expectation
-from conformance._server.target import BudgetExhausted, Unsendable
+from conformance._server.target import (
+    BudgetExhausted,
+    RateLimitedThroughout,
+    TargetUnusable,
+    Unsendable,
+)
 from conformance._server.variations import DIMENSIONS, apply_all
 
 if TYPE_CHECKING:
@@ -90,6 +95,10 @@ class Exploration:
     # Variants sent, by dimension; and the minimal variation sets that showed a difference.
     explored: Counter[str] = field(default_factory=Counter)
     found: list[frozenset[str]] = field(default_factory=list)
+    # Differences found, by the dimension of the scenario each is recorded under; and the
+    # variants kept back (a safety rule, or no client can send them).
+    differences: Counter[str] = field(default_factory=Counter)
+    withheld: int = 0
     _answers: dict[Request, Exchange | None] = field(default_factory=dict)
     _base_answers: list[Exchange] = field(default_factory=list)
     # The payable invoice's first answer (the fixture scenario's): refused forms of the
@@ -115,6 +124,8 @@ class Exploration:
             self.sent += 1
         self._sweep()
         self._refused_on_payable()
+        if self._stop is not None:
+            raise self._stop
         for number in range(MAX_ROUNDS):
             found = self._round(number)
             if self._stop is not None:
@@ -125,9 +136,8 @@ class Exploration:
 
     def table(self) -> list[list[Any]]:
         """The report's Exploration table: variants sent and differences, per dimension."""
-        found = Counter(sorted(names)[0].split(":", 1)[0] for names in self.found)
         rows: list[list[Any]] = [["dimension", "variants sent", "differences"]]
-        return rows + [[d, self.explored.get(d, 0), found.get(d, 0)] for d in DIMENSIONS]
+        return rows + [[d, self.explored.get(d, 0), self.differences.get(d, 0)] for d in DIMENSIONS]
 
     def _sweep(self) -> None:
         """Every variation once, alone, on the bases in rotation."""
@@ -174,7 +184,9 @@ class Exploration:
         names = frozenset(f"{v.dimension}: {v.name}" for v in found.chosen)
         self.found.append(names)
         label = " + ".join(sorted(names))
-        scenario = f"explore/{found.chosen[0].dimension}/{label}"
+        dimension = found.chosen[0].dimension
+        self.differences[dimension] += 1
+        scenario = f"explore/{dimension}/{label}"
         recorder = self.run.recorder
         recorder.record(found.exchange, _EXPLORE, scenario, self.run.target.phase, found.base)
 
@@ -246,9 +258,11 @@ class Exploration:
             exchange: Exchange | None = self.run.target.send(request)
         except Unsendable:
             exchange = None
+            self.withheld += 1
         except BudgetExhausted:
             return None
-        except Exception as error:  # the target stopped being usable: end the exploration
+        except (TargetUnusable, RateLimitedThroughout) as error:
+            # The target stopped being usable: end the exploration, and say so after Hypothesis.
             self._stop = error
             return None
         else:

@@ -106,6 +106,11 @@ def run_on_target(
     report.coverage = recorder.coverage(fixtures, target.sent_by_phase)
     if exploration.sent:
         report.coverage.setdefault("tables", {})["Exploration"] = exploration.table()
+    if exploration.withheld:
+        report.note(
+            f"the exploration kept back {exploration.withheld} variants: the key never goes into "
+            "a URL of a remote target without --allow-key-in-url, and no client sends some forms"
+        )
     report.describe(
         **spec_metadata(options.spec),
         requests=target.sent,

@@ -192,3 +192,25 @@ def test_the_exploration_runs_without_the_twin_and_sends_nothing_to_the_payable_
     payable = app.mock.invoice("payable").lago_id
     unkeyed = [r for r in seen if payable in r.path and API_KEY not in repr(r)]
     assert [r.method for r in unkeyed] == []
+
+
+@pytest.mark.http
+def test_on_a_remote_target_the_key_stays_out_of_urls_and_the_report_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A served mock standing in for a remote deployment: every request is seen on its way in.
+    seen: list[FaultyRequest] = []
+
+    def recording(server: FaultyLago, request: FaultyRequest) -> Reply:
+        seen.append(request)
+        return server.faithful(request)
+
+    monkeypatch.setattr(Target, "remote", property(lambda _self: True))
+    app = FaultyLago(recording)
+    with serving(app) as url:
+        report = run_suite(app, base_url=url + "/api/v1")
+    assert report.findings == []
+    assert not [r for r in seen if API_KEY in r.path or API_KEY in r.query]
+    # At least the sweep's two (the key as ?api_key= and ?access_token=); combinations may add more.
+    (note,) = [n for n in report.notes if n.startswith("the exploration kept back")]
+    assert int(note.split()[4]) >= 2
