@@ -96,6 +96,10 @@ JSON_CT = ("Content-Type", "application/json")
         pytest.param([JSON_CT], b"{bad", EMPTY_400, id="json-invalid"),
         pytest.param([JSON_CT], b"NaN", EMPTY_400, id="json-nan"),
         pytest.param([JSON_CT], b"\xff\xfe\x00junk", EMPTY_400, id="json-binary-junk"),
+        pytest.param([JSON_CT], b"\xef\xbb\xbf{}", EMPTY_400, id="json-byte-order-mark"),
+        pytest.param([JSON_CT], b"[" * 100 + b"]" * 100, OK, id="json-nested-100"),
+        pytest.param([JSON_CT], b"[" * 101 + b"]" * 101, EMPTY_400, id="json-nested-101"),
+        pytest.param([JSON_CT], b'{"a":' * 101 + b"1" + b"}" * 101, EMPTY_400, id="json-deep-obj"),
         pytest.param(
             [("Content-Type", "application/problem+json")],
             b"{bad",
@@ -158,7 +162,7 @@ JSON_CT = ("Content-Type", "application/json")
         pytest.param(
             [("Content-Type", "garbage")],
             b"{}",
-            Lago(406, "text/html; charset=utf-8", body=b""),
+            Lago(406, "text/html; charset=UTF-8", body=b""),
             id="content-type-garbage",
         ),
         # ParamsWrapper looks any Content-Type up, body or not (params_wrapper.rb)
