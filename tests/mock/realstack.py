@@ -7,13 +7,17 @@ import functools
 import json
 import re
 import socket
+import urllib.parse
+import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from conformance import LagoMock
 from conformance._contract.fixtures import Fixtures
 from conformance._contract.request import Request
+from conformance._contract.request_strategy import MAX_HEADERS, RANDOM_NAME, Aim, Free, build
 
 if TYPE_CHECKING:
     from conformance._contract.rules import Reply
@@ -78,16 +82,16 @@ def seen(status: int, headers: list[tuple[str, str]], body: bytes) -> Seen:
 
 
 @functools.cache
-def corpus() -> dict[str, object]:
+def corpus() -> dict[str, Any]:
     """The corpus file, parsed once."""
-    loaded: dict[str, object] = json.loads(CORPUS.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(CORPUS.read_text(encoding="utf-8"))
     return loaded
 
 
 def exchanges() -> tuple[list[Exchange], int]:
     """The exchanges whose request the corpus holds whole, and how many it stores cut."""
     kept, cut = [], 0
-    for index, item in enumerate(corpus()["exchanges"]):  # type: ignore[arg-type]
+    for index, item in enumerate(corpus()["exchanges"]):
         if _CUT.search(item["request"]):
             cut += 1
             continue
@@ -107,7 +111,7 @@ def recorded_mock() -> LagoMock:
     return LagoMock(
         api_key=str(data["api_key"]),
         other_api_key=other,
-        invoices_from=Fixtures(dict(data["invoices"])),  # type: ignore[call-overload]
+        invoices_from=Fixtures(dict(data["invoices"])),
         front_url=FRONT_URL,
         clock=lambda: 0.0,
     )
@@ -144,9 +148,10 @@ def _dechunk(data: bytes) -> bytes:
     return body
 
 
-def in_process(mock: LagoMock, raw: bytes) -> Seen:
-    """The mock's answer to ``raw`` in-process, as the ASGI entry would send it."""
-    request = parse(raw)
+def in_process(mock: LagoMock, raw: bytes | Request) -> Seen:
+    """The mock's answer to ``raw`` (bytes, or a request as data) in-process, as the ASGI entry
+    would send it."""
+    request = parse(raw) if isinstance(raw, bytes) else raw
     reply: Reply = mock.respond(request)
     body = b"" if request.method == "HEAD" else reply.body
     headers = [("content-length", str(len(reply.body))), *reply.all_headers()]
@@ -162,7 +167,7 @@ def over_http(address: tuple[str, int], raw: bytes) -> Seen:
             head, sep, body = received.partition(b"\r\n\r\n")
             if sep and not head.startswith(b"HTTP/1.1 100"):
                 status, headers = _head(head)
-                length = dict((n.lower(), v) for n, v in headers).get("content-length")
+                length = {n.lower(): v for n, v in headers}.get("content-length")
                 if raw.startswith(b"HEAD ") or (length is not None and len(body) >= int(length)):
                     return seen(status, headers, body[: int(length or 0)])
             elif sep:  # an interim 100 Continue: the answer follows it
@@ -182,3 +187,64 @@ def _head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
     line, *lines = head.decode("latin-1").split("\r\n")
     headers = [(name, value.strip()) for name, _, value in (text.partition(":") for text in lines)]
     return int(line.split()[1]), headers
+
+
+def aim() -> Aim:
+    """What the recorded requests aimed at: the corpus' keys and invoices, on localhost."""
+    data = corpus()
+    other = str(data["other_organization_api_key"]).split()[0]
+    return Aim(str(data["api_key"]), other, dict(data["invoices"]))
+
+
+_FRAMING = frozenset({"content-length", "transfer-encoding"})
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+
+
+def _free(exchange: Exchange, request: Request) -> Free:
+    """The values of ``exchange``'s request that no feature fixes, read back from it."""
+    names = [
+        f.removeprefix("header ").split(":")[0]
+        for f in exchange.features
+        if f.endswith(RANDOM_NAME)
+    ]
+    values = tuple(request.values(name)[0] for name in names)
+    bare = urllib.parse.unquote(request.path).replace("-", "")
+    found = [h for h in _HEX32.findall(bare) if str(uuid.UUID(h)) not in aim().invoices.values()]
+    random_id = str(uuid.UUID(found[0])) if found else Free().random_id
+    return Free(values, random_id, request.body or b"\x00")
+
+
+def in_domain(features: tuple[str, ...]) -> bool:
+    """Whether ``request_strategy.feature_sets(wire=True)`` can draw ``features``."""
+    dimensions = Counter(f.split("=")[0] for f in features if not f.startswith("header "))
+    headers = sum(1 for f in features if f.startswith("header "))
+    needs_body = dimensions["content-type"] + dimensions["transfer-encoding"]
+    return (
+        headers <= MAX_HEADERS
+        and all(count == 1 for count in dimensions.values())
+        and (dimensions["id"] + dimensions["invoice"]) <= 1
+        and (not needs_body or dimensions["body"] == 1)
+    )
+
+
+def reproduces(exchange: Exchange) -> bool:
+    """Whether the strategy can draw ``exchange``'s request: its features are in the strategy's
+    domain, and ``build`` makes that very request (framing headers aside) from them."""
+    if not in_domain(exchange.features):
+        return False
+    recorded = parse(exchange.raw)
+    chunked = (recorded.header("transfer-encoding") or "").lower() == "chunked"
+    unframed = tuple((n, v) for n, v in recorded.headers if n.lower() not in _FRAMING)
+    recorded = recorded.replace(headers=unframed)
+    try:
+        drawn = build(exchange.features, aim(), _free(exchange, recorded))
+    except (KeyError, ValueError, IndexError):
+        return False
+    same_body = drawn.request.body == recorded.body or (
+        drawn.request.body == b"\x00" and not recorded.body
+    )
+    return (
+        drawn.request.replace(body=b"") == recorded.replace(body=b"")
+        and same_body
+        and (drawn.http10, drawn.chunked) == (exchange.http10, chunked)
+    )

@@ -17,7 +17,6 @@ from tests.mock.stack import (
     AUTH,
     EMPTY_404,
     HTML,
-    JSON,
     OK,
     PAGE_JSON,
     PUMA_400,
@@ -100,7 +99,10 @@ XML_404 = (
         ),
         pytest.param([("Accept", "text/plain")], "", EMPTY_404, id="text"),
         pytest.param(
-            [("Accept", "text/plain;q=0.5, application/json")], "", Lago(404, PAGE_JSON), id="q-order"
+            [("Accept", "text/plain;q=0.5, application/json")],
+            "",
+            Lago(404, PAGE_JSON),
+            id="q-order",
         ),
         pytest.param([("Accept", "garbage")], "", EMPTY_404, id="garbage-falls-back-to-html"),
         pytest.param([], "format=json", Lago(404, PAGE_JSON), id="format-param"),
@@ -339,7 +341,9 @@ def test_an_unregistered_path_extension_falls_back_to_html() -> None:
     assert (reply.status, reply.content_type) == (400, "text/html; charset=UTF-8")
 
 
-@pytest.mark.parametrize(("value", "closing"), [("close", True), ("Close", True), ("keep-alive", False)])
+@pytest.mark.parametrize(
+    ("value", "closing"), [("close", True), ("Close", True), ("keep-alive", False)]
+)
 def test_puma_answers_connection_close_as_asked(value: str, closing: bool) -> None:
     mock = LagoMock(api_key=API_KEY)
     reply = ask(mock, AUTH, ("Connection", value))

@@ -161,4 +161,8 @@ def test_puma_serves_a_request_with_no_host_or_two(
     raw = f"POST {path} HTTP/{version}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in headers)
     status, received, body = exchange(address, (raw + "\r\n").encode())
     expected = twin.respond(Request("POST", path, "", headers))
-    assert (status, received.get("content-type"), body) == (200, expected.content_type, expected.body)
+    assert (status, received.get("content-type"), body) == (
+        200,
+        expected.content_type,
+        expected.body,
+    )
