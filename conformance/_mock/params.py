@@ -130,8 +130,9 @@ def query_parameters(query: str) -> dict[str, Any]:
 _MULTIPART = re.compile(r'multipart/.*?boundary(\s*)="?([^";,]+)"?', re.I | re.S)
 
 
-def _multipart(env: Env) -> dict[str, Any]:
-    """Rack's multipart reading: no boundary is no parameters; a body it cannot read is 400.
+def _multipart(env: Env) -> dict[str, Any] | None:
+    """Rack's multipart reading: None without a boundary (``Parser.parse`` returns ``EMPTY``,
+    whose params are nil); a body it cannot read is 400.
 
     Rack raises ``Multipart::Error`` or ``BoundaryTooLongError`` for a space before ``=``, a
     second ``boundary``, a boundary over 70 characters, or no boundary in the first 16 KiB;
@@ -141,7 +142,7 @@ def _multipart(env: Env) -> dict[str, Any]:
     content_type = env.get("CONTENT_TYPE") or ""
     found = _MULTIPART.match(content_type)
     if found is None:
-        return {}
+        return None
     if found[1] or re.search(r"boundary\s*=", content_type[found.end() :], re.I):
         raise BadRequest("multipart boundary malformed")  # Lago: 500
     if len(found[2]) > 70:
@@ -172,9 +173,12 @@ def request_parameters(env: Env) -> dict[str, Any]:
         data = _json(env.body)
         return data if isinstance(data, dict) else {"_json": data}
     media = (env.get("CONTENT_TYPE") or "").split(";")[0].split(",")[0].strip().lower() or None
-    if media in ("multipart/form-data", "multipart/related", "multipart/mixed"):
-        return _multipart(env)
-    if media == "application/x-www-form-urlencoded" or (media is None and env.method == "POST"):
+    multipart = media in ("multipart/form-data", "multipart/related", "multipart/mixed")
+    if multipart and (parts := _multipart(env)) is not None:
+        return parts
+    # Request#form_pairs: a multipart type Rack's parser returns nothing for (no boundary) is
+    # read as a urlencoded form, as is a POST with no Content-Type
+    if multipart or media == "application/x-www-form-urlencoded" or (media is None and env.method == "POST"):
         form = env.body.decode("latin-1").removesuffix("\x00")
         if len(form) > BYTESIZE_LIMIT or form.count("&") >= PARAMS_LIMIT:
             raise BadRequest("total number of query parameters exceeds limit")

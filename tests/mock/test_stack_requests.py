@@ -133,6 +133,19 @@ JSON_CT = ("Content-Type", "application/json")
         pytest.param(
             [("Content-Type", "multipart/form-data")], b"junk", OK, id="multipart-no-boundary"
         ),
+        # Rack's multipart parser returns nothing without a boundary: the body is read as a form
+        pytest.param(
+            [("Content-Type", "multipart/form-data")],
+            b"a=%ZZ",
+            EMPTY_400,
+            id="multipart-no-boundary-read-as-form",
+        ),
+        pytest.param(
+            [("Content-Type", "multipart/mixed")],
+            b"a[]=1&a[b]=2",
+            EMPTY_400,
+            id="multipart-mixed-no-boundary-read-as-form",
+        ),
         pytest.param(
             [("Content-Type", "multipart/form-data; boundary=XX")],
             b'--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--XX--\r\n',
