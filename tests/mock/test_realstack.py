@@ -9,6 +9,7 @@ difference fails, and so does a known one that is gone.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -137,3 +138,12 @@ def test_the_mock_answers_every_drawn_request_as_lago_can(drawn: Drawn) -> None:
     assert not (set(drawn.features) & WIRE_ONLY)
     reply = recorded_mock().respond(drawn.request)
     assert reply.status in LAGO_STATUSES
+
+
+def test_the_docs_give_every_known_difference_and_the_coverage() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "lago-behaviour.md").read_text(encoding="utf-8")
+    known = text.split("## Where the twin answers otherwise", 1)[1].split("\n## ", 1)[0]
+    for index, reason in KNOWN.items():
+        assert str(index) in known
+        assert reason.removeprefix("lago-bug: ").split(" (")[0] in known
+    assert f"{REPRODUCED:,} of the 1,500" in text
