@@ -178,7 +178,11 @@ def request_parameters(env: Env) -> dict[str, Any]:
         return parts
     # Request#form_pairs: a multipart type Rack's parser returns nothing for (no boundary) is
     # read as a urlencoded form, as is a POST with no Content-Type
-    if multipart or media == "application/x-www-form-urlencoded" or (media is None and env.method == "POST"):
+    if (
+        multipart
+        or media == "application/x-www-form-urlencoded"
+        or (media is None and env.method == "POST")
+    ):
         form = env.body.decode("latin-1").removesuffix("\x00")
         if len(form) > BYTESIZE_LIMIT or form.count("&") >= PARAMS_LIMIT:
             raise BadRequest("total number of query parameters exceeds limit")
