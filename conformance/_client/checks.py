@@ -56,7 +56,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from conformance._client.call import Call
-    from conformance._contract.levels import Severity
 
 __all__ = [
     "ALL_ERROR_FIELDS",
@@ -93,88 +92,36 @@ __all__ = [
 OUTCOME = "outcome"
 
 
-def _check(
-    severity: Severity, judge: Callable[[Call], list[Problem]], *, needs_outcome: bool = True
-) -> Check[Call]:
-    kinds = frozenset({OUTCOME}) if needs_outcome else None
-    return Check(judge.__name__, severity, judge, kinds, SOURCES[judge.__name__])
+def _check(judge: Callable[[Call], list[Problem]], *, needs_outcome: bool = True) -> Check[Call]:
+    return Check(judge.__name__, judge, frozenset({OUTCOME}) if needs_outcome else None)
 
 
-_OP = "#/paths/~1invoices~1{lago_id}~1payment_url/post"
-# Where each rule comes from: the bundled contract for a MUST; for a SHOULD, what Lago sends
-# (lago-api's source) or what HTTP says of answers the contract does not document.
-SOURCES: dict[str, str] = {
-    "success_details": f"{_OP}/responses/200",
-    "error_fields": f"{_OP}/responses",
-    "request_shape": _OP,
-    "all_success_fields": "lago-api app/serializers/v1/payment_providers/"
-    "invoice_payment_serializer.rb",
-    "no_invented_values": f"{_OP}/responses/200 (no field is required: absent is not empty)",
-    "all_error_fields": "lago-api app/controllers/concerns/api_errors.rb",
-    "id_percent_encoded": "RFC 3986 section 3.3 (a path segment percent-encodes / ? # %)",
-    "no_retry_after_4xx": "RFC 9110 section 9.2.2 (POST is not idempotent)",
-    "keeps_http_status": "RFC 9110 section 15 (the status code is the answer's meaning)",
-    "no_silent_success": f"{_OP}/responses/200 (a success carries invoice_payment_details)",
-    "rate_limit_bounded": "RFC 6585 section 4, Lago Cloud's rate limits (X-RateLimit-Reset)",
-    "rate_limit_retried": "RFC 9110 section 10.2.3 (Retry-After)",
-    "transport_fault": "RFC 9110 section 9.2.2, 30 s bound (a failure is not a status)",
-    "key_only_in_authorization": "#/components/securitySchemes/bearerAuth (the key is a bearer "
-    "token: the Authorization header, RFC 6750 section 2.1)",
-    "key_stays_on_origin": "#/components/securitySchemes/bearerAuth (the key is for the API's "
-    "servers only)",
-    "no_redirect_followed": "RFC 9110 section 15.4 (a 3xx is not the answer; Lago never redirects "
-    "this endpoint)",
-    "rate_limit_wait_bounded": "RFC 9110 section 10.2.3 (Retry-After), Lago Cloud's "
-    "X-RateLimit-Reset, 30 s bound",
-    "undecodable_body": f"{_OP}/responses (an answer's bytes, whatever their charset, are an "
-    "answer: read, never a crash)",
-    "base_url_joined": "#/servers (the endpoint's path is appended to the server URL)",
-    "exact_path": "RFC 3986 section 3.3 (an empty segment is a segment: // is not /)",
-    "slow_body_bounded": "RFC 9112 section 6.2 (a body of Content-Length bytes), 30 s bound",
-    "served_as_documented": f"{_OP}/responses (a documented answer is that success or failure)",
-    "served_as_answered": "RFC 9110 section 15 (the status is the answer's meaning), RFC 8259",
-    "served_in_full": f"{_OP}/responses (the served fields; absent is not empty)",
-    "ignores_header_case": "RFC 9110 section 5.1 (field names are case-insensitive)",
-    "ignores_charset": "RFC 8259 section 8.1 (JSON is UTF-8; the parameter adds nothing)",
-    "ignores_member_order": "RFC 8259 section 4 (an object is an unordered collection)",
-    "ignores_whitespace": "RFC 8259 section 2 (insignificant whitespace)",
-    "ignores_unknown_members": f"{_OP}/responses (no additionalProperties: false)",
-    "ignores_framing": "RFC 9112 section 6 (Content-Length or chunked: the same content)",
-    "key_never_in_outcome": "#/components/securitySchemes/bearerAuth (a bearer token, RFC 6750 "
-    "section 5.3: not to be logged or leaked)",
-    "no_resend_after_4xx": "RFC 9110 section 9.2.2 (POST is not idempotent) and 15.5 (a 4xx "
-    "refuses the request itself)",
-    "call_within_bound": "RFC 9110 section 10.2.3 (Retry-After), with the 30 s bound, every wait "
-    "counted (the virtual clock in-process)",
-}
-
-
-SUCCESS_DETAILS = _check("MUST", success_details)
-NO_INVENTED_VALUES = _check("SHOULD", no_invented_values)
-ALL_SUCCESS_FIELDS = _check("SHOULD", all_success_fields)
-ERROR_FIELDS = _check("MUST", error_fields)
-ALL_ERROR_FIELDS = _check("SHOULD", all_error_fields)
-NO_RETRY_AFTER_4XX = _check("SHOULD", no_retry_after_4xx)
-REQUEST_SHAPE = _check("MUST", request_shape, needs_outcome=False)
-ID_PERCENT_ENCODED = _check("SHOULD", id_percent_encoded, needs_outcome=False)
-KEEPS_HTTP_STATUS = _check("SHOULD", keeps_http_status)
-NO_SILENT_SUCCESS = _check("SHOULD", no_silent_success)
-RATE_LIMIT_BOUNDED = _check("SHOULD", rate_limit_bounded)
-RATE_LIMIT_RETRIED = _check("SHOULD", rate_limit_retried)
-TRANSPORT_FAULT = _check("SHOULD", transport_fault)
-KEY_ONLY_IN_AUTHORIZATION = _check("MUST", key_only_in_authorization, needs_outcome=False)
-KEY_STAYS_ON_ORIGIN = _check("MUST", key_stays_on_origin, needs_outcome=False)
-NO_REDIRECT_FOLLOWED = _check("SHOULD", no_redirect_followed)
-RATE_LIMIT_WAIT_BOUNDED = _check("SHOULD", rate_limit_wait_bounded)
-UNDECODABLE_BODY = _check("MUST", undecodable_body)
-BASE_URL_JOINED = _check("MUST", base_url_joined, needs_outcome=False)
-EXACT_PATH = _check("SHOULD", exact_path, needs_outcome=False)
-SLOW_BODY_BOUNDED = _check("SHOULD", slow_body_bounded)
-SERVED_AS_DOCUMENTED = _check("MUST", served_as_documented)
-SERVED_AS_ANSWERED = _check("SHOULD", served_as_answered)
-SERVED_IN_FULL = _check("SHOULD", served_in_full)
+SUCCESS_DETAILS = _check(success_details)
+NO_INVENTED_VALUES = _check(no_invented_values)
+ALL_SUCCESS_FIELDS = _check(all_success_fields)
+ERROR_FIELDS = _check(error_fields)
+ALL_ERROR_FIELDS = _check(all_error_fields)
+NO_RETRY_AFTER_4XX = _check(no_retry_after_4xx)
+REQUEST_SHAPE = _check(request_shape, needs_outcome=False)
+ID_PERCENT_ENCODED = _check(id_percent_encoded, needs_outcome=False)
+KEEPS_HTTP_STATUS = _check(keeps_http_status)
+NO_SILENT_SUCCESS = _check(no_silent_success)
+RATE_LIMIT_BOUNDED = _check(rate_limit_bounded)
+RATE_LIMIT_RETRIED = _check(rate_limit_retried)
+TRANSPORT_FAULT = _check(transport_fault)
+KEY_ONLY_IN_AUTHORIZATION = _check(key_only_in_authorization, needs_outcome=False)
+KEY_STAYS_ON_ORIGIN = _check(key_stays_on_origin, needs_outcome=False)
+NO_REDIRECT_FOLLOWED = _check(no_redirect_followed)
+RATE_LIMIT_WAIT_BOUNDED = _check(rate_limit_wait_bounded)
+UNDECODABLE_BODY = _check(undecodable_body)
+BASE_URL_JOINED = _check(base_url_joined, needs_outcome=False)
+EXACT_PATH = _check(exact_path, needs_outcome=False)
+SLOW_BODY_BOUNDED = _check(slow_body_bounded)
+SERVED_AS_DOCUMENTED = _check(served_as_documented)
+SERVED_AS_ANSWERED = _check(served_as_answered)
+SERVED_IN_FULL = _check(served_in_full)
 RELATION_CHECKS = tuple(
-    _check("SHOULD", judge)
+    _check(judge)
     for judge in (
         ignores_header_case,
         ignores_charset,
@@ -184,9 +131,9 @@ RELATION_CHECKS = tuple(
         ignores_framing,
     )
 )
-KEY_NEVER_IN_OUTCOME = _check("MUST", key_never_in_outcome, needs_outcome=False)
-NO_RESEND_AFTER_4XX = _check("SHOULD", no_resend_after_4xx, needs_outcome=False)
-CALL_WITHIN_BOUND = _check("SHOULD", call_within_bound)
+KEY_NEVER_IN_OUTCOME = _check(key_never_in_outcome, needs_outcome=False)
+NO_RESEND_AFTER_4XX = _check(no_resend_after_4xx, needs_outcome=False)
+CALL_WITHIN_BOUND = _check(call_within_bound)
 # Invariants on every call; the key's two ride along every scenario, the other two wherever a
 # scenario's own checks do not already judge the same (see catalogue.py).
 INVARIANTS: tuple[Check[Call], ...] = (

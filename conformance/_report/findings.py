@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 from conformance._contract.levels import counts_against, runs_at
 from conformance._errors import UsageError
+from conformance._report.register import entry
 from conformance._version import __version__
 
 if TYPE_CHECKING:
@@ -99,19 +100,31 @@ class Finding:
 
 @dataclass(frozen=True)
 class Check(Generic[T]):
-    """A named rule with one severity; ``judge`` returns the problems it sees in one observation.
+    """A registered rule; ``judge`` returns the problems it sees in one observation.
 
     ``kinds`` limits a check to observations of those kinds (None: every kind); what a kind is
     belongs to the suite (a server scenario's expectation, whether a client gave an outcome).
-    ``source`` says where the rule comes from: a JSON pointer into the bundled contract for a
-    MUST, the lago-api file (or the RFC) for a SHOULD.
+    Its severity, source and description come from the register (``_report/register.py``),
+    which refuses a name it does not hold: no check exists outside the register.
     """
 
     name: str
-    severity: Severity
     judge: Callable[[T], Iterable[Problem]]
     kinds: frozenset[str] | None = None
-    source: str = ""
+
+    def __post_init__(self) -> None:
+        entry(self.name)
+
+    @property
+    def severity(self) -> Severity:
+        """MUST or SHOULD, as the register says."""
+        return entry(self.name).severity
+
+    @property
+    def source(self) -> str:
+        """Where the rule comes from: a JSON pointer into the bundled contract for a MUST,
+        the lago-api file (or the RFC) for a SHOULD."""
+        return entry(self.name).source
 
     def applies_to(self, kind: str) -> bool:
         """Whether this check judges observations of ``kind``."""

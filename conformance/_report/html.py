@@ -13,6 +13,8 @@ import html
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
+from conformance._report.legend import legend_html
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -178,8 +180,8 @@ def _matrix(report: Report, anchors: dict[int, int]) -> list[str]:
                 mark = f'<a href="#finding-{first}">{mark}</a>'
             row.append(f'<td class="{_cell_class(result)}" title="{_e(tip)}">{mark}</td>')
         lines.append("".join(row) + "</tr>")
-    lines.append("</tbody></table></div></section>")
-    return lines
+    lines.append("</tbody></table></div>")
+    return [*lines, *legend_html(checks), "</section>"]
 
 
 def _pre(text: str) -> str:

@@ -23,7 +23,7 @@ def _never(_: object) -> list[Problem]:
 
 
 def report() -> Report:
-    echoed = Check("no_secret_echo", "MUST", _never).finding(
+    echoed = Check("no_secret_echo", _never).finding(
         Problem("The API key is echoed, 100% of the time", f"x-debug: {SECRET}", "no key"),
         f"curl -H 'Authorization: Bearer {SECRET}' http://lago.test/a,b",
         (SECRET,),

@@ -26,7 +26,7 @@ HOSTILE = "\"'><script>alert(1)</script><img src=x onerror=alert(2)><a href='jav
 TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "main", "p", "h1", "h2", "h3",
     "h4", "span", "b", "code", "section", "table", "thead", "tbody", "tr", "th", "td", "a",
-    "article", "dl", "dt", "dd", "pre", "div", "ul", "li",
+    "article", "dl", "dt", "dd", "pre", "div", "ul", "li", "details", "summary", "small",
 }  # fmt: skip
 ATTRIBUTES = {"lang", "charset", "http-equiv", "content", "name", "class", "id", "scope", "title"}
 
@@ -66,13 +66,14 @@ def assert_only_our_markup(page: Page) -> None:
 
 def hostile_report() -> Report:
     """Every string of a report, hostile: as a server could make the findings' and notes' text."""
-    check: Check[object] = Check("no_secret_echo", "MUST", lambda _: [], source=f"#/{HOSTILE}")
+    check: Check[object] = Check("no_secret_echo", lambda _: [])
     echoed = check.finding(
         Problem(f"Echoed {HOSTILE}", f"500 {HOSTILE} header x-debug: Bearer {KEY}", HOSTILE),
         f"curl -X POST -H 'Authorization: Bearer {KEY}' 'http://h/{HOSTILE}'",
         (KEY,),
         lago=f"404 {HOSTILE} {KEY}",
     )
+    echoed = replace(echoed, source=f"#/{HOSTILE}")
     should = Finding("invoice_echo", "SHOULD", HOSTILE, HOSTILE, HOSTILE, accepted=HOSTILE)
     report = Report(
         suite="server",

@@ -28,7 +28,7 @@ def _never(_: object) -> list[Problem]:
 
 def sample_report() -> Report:
     """A report made as the suites make one: findings through ``Check.finding``, notes by ``note``."""
-    echo = Check("no_secret_echo", "MUST", _never, source="#/components/securitySchemes/bearerAuth")
+    echo = Check("no_secret_echo", _never)
     echoed = echo.finding(
         Problem("The API key is echoed in the response", f"header x-debug: Bearer {SECRET}",
                 "the key never sent back"),
