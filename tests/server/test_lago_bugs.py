@@ -5,11 +5,16 @@ real stack answered 500."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from conformance import LagoMock
 from conformance._mock.app import read_request
+from conformance._server import properties
 from conformance._server.lago_bugs import BUGS, PHASE, lago_bug_in
+from conformance._server.target import Target
 from tests.helpers import run_suite
 from tests.mock.realstack import exchanges, parse
 
@@ -104,3 +109,30 @@ def test_every_500_of_the_recorded_real_stack_meets_a_lago_bug() -> None:
     failed = {e.index for e in kept if e.answer.status == 500}
     assert failed
     assert failed <= met
+
+
+@pytest.mark.parametrize(("send", "sent"), [(False, 0), (True, 1)])
+def test_the_property_tests_keep_back_a_generated_case_that_meets_a_lago_bug(
+    monkeypatch: pytest.MonkeyPatch, send: bool, sent: int
+) -> None:
+    # Schemathesis' negative cases may carry any Authorization: one holding a byte that is not
+    # UTF-8 meets Lago's key bug, and goes out only with --send-lago-bugs.
+    case = SimpleNamespace(
+        method="post",
+        headers={"Authorization": "Token caf\xe9"},
+        path_parameters={"lago_id": "00000000-0000-4000-8000-000000000001"},
+        formatted_path="/invoices/00000000-0000-4000-8000-000000000001/payment_url",
+    )
+    monkeypatch.setattr(properties, "case_phase", lambda _: "fuzzing")
+    monkeypatch.setattr(properties, "generate_cases", lambda _d, _s, _m, test: test(case))
+    recorded: list[Any] = []
+    target = Target(api_key=KEY, app=LagoMock(api_key=KEY))
+    try:
+        notes = properties.run_property_tests(
+            target, "strict", 0, 1, lambda *args: recorded.append(args), send_lago_bugs=send
+        )
+    finally:
+        target.close()
+    assert (target.sent, len(recorded)) == (sent, sent)
+    kept_back = [note for note in notes if "meet a bug of Lago's own" in note]
+    assert len(kept_back) == 1 - sent
