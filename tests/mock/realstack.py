@@ -88,6 +88,7 @@ def corpus() -> dict[str, Any]:
     return loaded
 
 
+@functools.cache
 def exchanges() -> tuple[list[Exchange], int]:
     """The exchanges whose request the corpus holds whole, and how many it stores cut."""
     kept, cut = [], 0
