@@ -35,6 +35,9 @@ H11_MAX_HEADER = 256 * 1024
 # A request head ends at its first empty line (h11 also takes bare LF line ends).
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _HOST_LINE = re.compile(rb"(?im)^host:")
+# What a request head starts with: a method token, then a space. Anything else (a TLS
+# handshake, junk) goes to h11 at once, which refuses it at once.
+_HEAD_START = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]*(?: |\Z)")
 # What a Host line is called while h11 reads the head, and the one Host h11 is shown instead.
 _HIDDEN_HOST = b"x-lago-conformance-hidden-host"
 _SHOWN_HOST = (b"host", b"x-lago-conformance.invalid")
@@ -73,7 +76,8 @@ class PumaLikeH11(H11Protocol):
             return
         self._held += data
         end = _HEAD_END.search(self._held)
-        if end is None and len(self._held) <= H11_MAX_HEADER:
+        plausible = _HEAD_START.match(self._held) is not None
+        if end is None and plausible and len(self._held) <= H11_MAX_HEADER:
             return
         data, self._held = self._held, b""
         if end is not None and (hidden := _hide_hosts(data[: end.start()])) is not None:
