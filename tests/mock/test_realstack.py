@@ -152,3 +152,9 @@ def test_the_docs_give_every_known_difference_and_the_coverage() -> None:
         assert str(index) in known
         assert reason.removeprefix("lago-bug: ").split(" (")[0] in known
     assert f"{REPRODUCED:,} of the 1,500" in text
+
+
+def test_without_wire_features_the_strategy_draws_what_a_client_library_can_send() -> None:
+    kept, _ = exchanges()
+    drawable = [e for e in kept if reproduces(e) and not set(e.features) & WIRE_ONLY]
+    assert len(drawable) == 1227  # docs/lago-behaviour.md, "Generated requests"
