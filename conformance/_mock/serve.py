@@ -106,16 +106,12 @@ class PumaLikeH11(H11Protocol):
             _shown_hosts(self.scope["headers"])  # type: ignore[arg-type]
 
     def send_400_response(self, msg: str) -> None:
-        """Puma's answer to a request it cannot read: no body, no content type, then close."""
+        """Puma's answer to a request it cannot read (``lowlevel_error``, then ``str_headers``):
+        the status and ``content-length: 0`` alone, no body, no content type; then close."""
         del msg
-        phrase = b"Not Implemented" if self._refusal == 501 else b"Bad Request"
-        event = h11.Response(
-            status_code=self._refusal,
-            headers=[(b"content-length", b"0"), (b"connection", b"close")],
-            reason=phrase,
-        )
-        self.transport.write(self.conn.send(event))
-        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        phrase = "Not Implemented" if self._refusal == 501 else "Bad Request"
+        head = f"HTTP/1.1 {self._refusal} {phrase}\r\ncontent-length: 0\r\n\r\n"
+        self.transport.write(head.encode())
         self.transport.close()
 
 
