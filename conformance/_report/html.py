@@ -124,9 +124,10 @@ def _head(report: Report) -> list[str]:
         )
     counts = report.counts()
     if counts["must"] or counts["should"] or counts["accepted"]:
+        accepted = f", {counts['accepted']} more accepted" if counts["accepted"] else ""
         lines.append(
-            f'<p id="tally">{counts["must"]} MUST and {counts["should"]} SHOULD findings count,'
-            f" {counts['accepted']} accepted, out of {counts['checks']} checks: each below.</p>"
+            f'<p id="tally">{counts["must"]} MUST and {counts["should"]} SHOULD findings'
+            f"{accepted}, in {counts['checks']} checks: each below, the MUST ones first.</p>"
         )
     lines.append("</header>")
     return lines
