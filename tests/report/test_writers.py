@@ -62,6 +62,7 @@ def by_status() -> Finding:
         Row("status", "200", "401", False),
         Row("media type", "application/json", "application/json", True),
         Row("body, by shape", f"{payment} `{SECRET}`", UNAUTHORIZED, False),
+        Row("body members", "invoice_payment_details", "error, status", False),
     )
     problem = Problem("Authenticated a request Lago refuses", f"200 application/json {payment}",
                       "401, as Lago answers it: the request carries no key Lago reads",

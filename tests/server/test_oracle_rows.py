@@ -3,8 +3,12 @@ equal, from runs against faulty Lagos."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from conformance._report.difference import Row
+from conformance._server.oracle_rows import Shown, _member_rows, _members
 from tests.faulty_servers import FaultyLago
 from tests.helpers import run_suite
 from tests.oracle_faults import ORACLE_FAULTS
@@ -33,8 +37,11 @@ def test_a_difference_in_headers_alone_shows_those_headers_with_both_values() ->
     ("name", "check", "decided"),
     [
         pytest.param("key-in-query-accepted", "lago_refuses", "status", id="status"),
+        pytest.param("key-in-query-accepted", "lago_refuses", "body members", id="members"),
         pytest.param("html-errors-for-browsers", "lago_ignores", "header Content-Type",
                      id="content-type"),
+        pytest.param("customer-id-changes", "lago_ignores",
+                     "body /invoice_payment_details/lago_customer_id", id="member-value"),
     ],
 )  # fmt: skip
 def test_the_row_that_decided_is_the_one_not_equal(name: str, check: str, decided: str) -> None:
@@ -44,3 +51,19 @@ def test_the_row_that_decided_is_the_one_not_equal(name: str, check: str, decide
     for finding in findings:
         assert finding.difference is not None
         assert decided in [row.what for row in finding.difference.unequal]
+
+
+def test_members_differ_by_json_pointer_escaped_and_listed_up_to_a_few() -> None:
+    a = {"a/b": 1, "c~": [1, 2], "same": True, "gone": 0, **{f"k{n}": n for n in range(6)}}
+    b = {"a/b": 2, "c~": [1, 3], "same": True, "new": 0, **{f"k{n}": -n for n in range(6)}}
+    pointers = [path for path, _, _ in _members(a, b)]
+    assert pointers[:4] == ["/a~1b", "/c~0/1", "/gone", "/k1"]
+    assert "/new" in pointers
+    assert "/same" not in pointers
+    assert "/k0" not in pointers  # 0 == -0
+    rows = _member_rows(Shown(200, {}.get, json.dumps(a).encode()),
+                        Shown(200, {}.get, json.dumps(b).encode()))  # fmt: skip
+    assert [row.what for row in rows][
+        -1
+    ] == "3 more members"  # of 9: /a~1b, /c~0/1, /gone, /k1-5, /new
+    assert rows[2] == Row("body /gone", "0", "(absent)", False)
