@@ -61,9 +61,9 @@ def test_members_differ_by_json_pointer_escaped_and_listed_up_to_a_few() -> None
     assert "/new" in pointers
     assert "/same" not in pointers
     assert "/k0" not in pointers  # 0 == -0
-    rows = _member_rows(Shown(200, {}.get, json.dumps(a).encode()),
-                        Shown(200, {}.get, json.dumps(b).encode()))  # fmt: skip
-    assert [row.what for row in rows][
-        -1
-    ] == "3 more members"  # of 9: /a~1b, /c~0/1, /gone, /k1-5, /new
+    no_headers: dict[str, str] = {}
+    answers = [Shown(200, no_headers.get, json.dumps(value).encode()) for value in (a, b)]
+    rows = _member_rows(*answers)
+    # Of the 9 that differ (/a~1b, /c~0/1, /gone, /k1 to /k5, /new), the first 6, then a count.
+    assert rows[-1].what == "3 more members"
     assert rows[2] == Row("body /gone", "0", "(absent)", False)
