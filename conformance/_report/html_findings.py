@@ -133,9 +133,11 @@ def findings_html(report: Report, anchors: dict[int, int]) -> list[str]:
         found = groups[check]
         entry = register().get(check)
         asks = f'<p class="asks">{escape(entry.description)}</p>' if entry is not None else ""
+        accepted = sum(finding.accepted is not None for _, _, finding in found)
+        count = _plural(len(found), "finding") + (f", {accepted} accepted" if accepted else "")
         lines += [
             f'<section class="group" id="check-{escape(check)}">',
-            f"<h3><code>{escape(check)}</code>: {_plural(len(found), 'finding')}</h3>{asks}",
+            f"<h3><code>{escape(check)}</code>: {count}</h3>{asks}",
         ]
         for index, (key, scenario, finding) in enumerate(found):
             number += 1
