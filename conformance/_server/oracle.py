@@ -49,6 +49,7 @@ __all__ = [
     "lago_values",
     "target_shape",
     "target_values",
+    "values_difference",
 ]
 
 # Headers whose value is the answer, beside the body: the rest (dates, request ids, timings,
@@ -194,6 +195,13 @@ def _versus_lago(comparison: Comparison) -> Difference:
     return shape_difference(("the target", "Lago"), answers, shapes, _CORS_HEADERS)
 
 
+def values_difference(sides: tuple[str, str], exchange: Exchange, other: Exchange) -> Difference:
+    """Two answers of the target side by side, by the parts ``target_values`` compares."""
+    values = (target_values(exchange), target_values(other))
+    answers = (of_exchange(exchange), of_exchange(other))
+    return value_difference(sides, answers, values, _COMPARED_HEADERS, _CORS_HEADERS)
+
+
 def describe_lago(reply: Reply, method: str) -> str:
     """Lago's answer in one line: status, content type and body (none for HEAD); the headers a
     deployment owns (request ids, timings) left out, so that a finding reads the same each run."""
@@ -254,17 +262,14 @@ def lago_ignores(comparison: Comparison) -> Iterator[Problem]:
     exchange = comparison.exchange
     if base.rate_limited or _refused(comparison):
         return
-    values = (target_values(exchange), target_values(base))
-    if values[0] == values[1]:
+    if target_values(exchange) == target_values(base):
         return
-    answers = (of_exchange(exchange), of_exchange(base))
-    sides = ("this variant", "the base request")
     yield Problem(
         "Answered a variation Lago ignores otherwise than the request it varies",
         exchange.describe(),
         f"the target's own answer to the base request, as Lago answers both alike: "
         f"{base.describe()}",
-        value_difference(sides, answers, values, _COMPARED_HEADERS, _CORS_HEADERS),
+        values_difference(("this variant", "the base request"), exchange, base),
     )
 
 

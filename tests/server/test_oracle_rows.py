@@ -9,7 +9,7 @@ import pytest
 
 from conformance._report.difference import Row
 from conformance._server.oracle_rows import Shown, _member_rows, _members
-from tests.faulty_servers import FaultyLago
+from tests.faulty_servers import FAULTS, FaultyLago
 from tests.helpers import run_suite
 from tests.oracle_faults import ORACLE_FAULTS
 from tests.report_faults import cors_echo
@@ -67,3 +67,16 @@ def test_members_differ_by_json_pointer_escaped_and_listed_up_to_a_few() -> None
     # Of the 9 that differ (/a~1b, /c~0/1, /gone, /k1 to /k5, /new), the first 6, then a count.
     assert rows[-1].what == "3 more members"
     assert rows[2] == Row("body /gone", "0", "(absent)", False)
+
+
+def test_inconsistent_answers_show_the_member_that_changed() -> None:
+    (fault,) = [f for f in FAULTS if f.name == "replayed-miss-differs"]
+    findings = [
+        f for f in run_suite(FaultyLago(fault.run)).findings if f.check == "consistent_answers"
+    ]
+    assert findings
+    for finding in findings:
+        assert finding.difference is not None
+        assert finding.difference.sides == ("a later answer", "the first answer")
+        unequal = [(row.what, row.target, row.other) for row in finding.difference.unequal]
+        assert ("body /cached", "true", "(absent)") in unequal
