@@ -127,7 +127,7 @@ def _head(report: Report) -> list[str]:
         accepted = f", {counts['accepted']} more accepted" if counts["accepted"] else ""
         lines.append(
             f'<p id="tally">{counts["must"]} MUST and {counts["should"]} SHOULD findings'
-            f"{accepted}, in {counts['checks']} checks: each below, the MUST ones first.</p>"
+            f"{accepted}, in {counts['checks']} checks: each below.</p>"
         )
     lines.append("</header>")
     return lines
