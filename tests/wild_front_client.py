@@ -12,12 +12,11 @@ import json
 import socket
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from tests.wild_front_wire import NO_ANSWER, WireError, get, read_response
 
 if TYPE_CHECKING:
-    from io import BufferedReader
     from types import TracebackType
 
     from tests.wild_front_wire import Fields, Response
@@ -85,7 +84,7 @@ class Session:
         self._where = (host, int(port))
         self.compare = compare
         self._sock: socket.socket | None = None
-        self._reader: BufferedReader | None = None
+        self._reader: BinaryIO | None = None
 
     def __enter__(self) -> Session:
         return self

@@ -67,27 +67,24 @@ def organizations(
 
 @dataclass
 class TwoOrgs:
-    """An ASGI app: each request handed to the organization its key names, as Lago does."""
+    """An ASGI app: each request handed to the organization its key names, as Lago does (or,
+    with ``only``, to that one organization, as a front that routed it already)."""
 
     mocks: dict[str, LagoMock]
+    only: str | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         fields = tuple(
             (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
             for k, v in scope.get("headers", ())
         )
-        await self.mocks[tenant_of(fields) if scope["type"] == "http" else "a"](
-            scope, receive, send
-        )
+        tenant = self.only or (tenant_of(fields) if scope["type"] == "http" else "a")
+        await self.mocks[tenant](scope, receive, send)
 
 
-@contextlib.contextmanager
-def reference(
-    limit: int | None = None, clock: Callable[[], float] = time.monotonic
-) -> Iterator[str]:
-    """The faithful deployment (both organizations, no front) over HTTP; yields its base URL."""
-    with serving(TwoOrgs(organizations(limit, clock))) as url:
-        yield url
+def _address(url: str) -> tuple[str, int]:
+    host, _, port = url.removeprefix("http://").rpartition(":")
+    return host, int(port)
 
 
 @dataclass
@@ -197,20 +194,53 @@ class _Handler(socketserver.BaseRequestHandler):
         self.request.sendall(response.wire(head_only=False))
 
 
+class Stage:
+    """The organizations over HTTP, alone (the reference) and behind a front, started once;
+    ``reset`` gives both fresh organizations and the front to put before them."""
+
+    def __init__(self) -> None:
+        self.mocks = organizations()
+        self._stack = contextlib.ExitStack()
+        self.reference_url = self.front_url = ""
+        self._server: _Server | None = None
+
+    def __enter__(self) -> Stage:
+        with self._stack as stack:
+            self.reference_url = stack.enter_context(serving(TwoOrgs(self.mocks)))
+            upstreams = {name: _address(stack.enter_context(serving(TwoOrgs(self.mocks, name))))
+                         for name in KEYS}  # fmt: skip
+            self._server = server = _Server(Front(), upstreams)
+            stack.callback(server.server_close)
+            stack.callback(server.shutdown)
+            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+            self.front_url = f"http://127.0.0.1:{server.server_address[1]}"
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def reset(
+        self, front: Front, limit: int | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """Fresh organizations (``limit``: Lago Cloud's limiter on them), behind ``front``."""
+        self.mocks.update(organizations(limit, clock))
+        assert self._server is not None, "reset a Stage inside its with block"
+        self._server.front = front
+
+
 @contextlib.contextmanager
 def running(front: Front) -> Iterator[str]:
     """``front`` before fresh organizations, on 127.0.0.1; yields its base URL, stops on exit."""
-    with contextlib.ExitStack() as stack:
-        upstreams = {}
-        for name, mock in organizations().items():
-            url = stack.enter_context(serving(mock))
-            host, _, port = url.removeprefix("http://").rpartition(":")
-            upstreams[name] = (host, int(port))
-        server = _Server(front, upstreams)
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            server.server_close()
+    with Stage() as stage:
+        stage.reset(front)
+        yield stage.front_url
+
+
+@contextlib.contextmanager
+def reference(
+    limit: int | None = None, clock: Callable[[], float] = time.monotonic
+) -> Iterator[str]:
+    """The faithful deployment (both organizations, no front) over HTTP; yields its base URL."""
+    with serving(TwoOrgs(organizations(limit, clock))) as url:
+        yield url

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from io import BufferedReader
+from typing import BinaryIO, Literal
 
 MAX_HEAD = 256 * 1024
 Framing = Literal["length", "chunked", "close", "verbatim"]
@@ -134,7 +131,7 @@ def chunked(body: bytes, size: int) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
 
 
-def read_head(reader: BufferedReader) -> tuple[bytes, str, Fields] | None:
+def read_head(reader: BinaryIO) -> tuple[bytes, str, Fields] | None:
     """The raw head, its first line and its fields; None on a clean end before any byte."""
     raw = bytearray()
     lines: list[str] = []
@@ -177,7 +174,7 @@ def body_length(fields: Fields, *, request: bool, strict: bool = False) -> int |
     return 0 if request else "close"
 
 
-def read_body(reader: BufferedReader, length: int | str) -> tuple[bytes, bytes]:
+def read_body(reader: BinaryIO, length: int | str) -> tuple[bytes, bytes]:
     """The body as framed on the wire and decoded from its framing."""
     if isinstance(length, int):
         body = reader.read(length) if length else b""
@@ -208,7 +205,7 @@ def read_body(reader: BufferedReader, length: int | str) -> tuple[bytes, bytes]:
     return bytes(raw), bytes(decoded)
 
 
-def read_request(reader: BufferedReader) -> Request | None:
+def read_request(reader: BinaryIO) -> Request | None:
     """The next request on a connection, or None when the client closed it."""
     head = read_head(reader)
     if head is None:
@@ -227,7 +224,7 @@ def read_request(reader: BufferedReader) -> Request | None:
     return Request(parts[0], parts[1], parts[2], fields, body, raw + wired)
 
 
-def read_response(reader: BufferedReader, method: str, *, strict: bool = False) -> Response:
+def read_response(reader: BinaryIO, method: str, *, strict: bool = False) -> Response:
     """The next answer on a connection, 1xx messages kept aside as ``interim``."""
     interim: list[bytes] = []
     while True:

@@ -10,11 +10,12 @@ from those of the same organizations with no front); correct ones only look diff
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from tests.wild_front_client import run
 from tests.wild_front_kit import Deployment
-from tests.wild_front_server import KEY_A, KEY_B, Front, reference, running
+from tests.wild_front_server import KEY_A, KEY_B, Front, Stage
 from tests.wild_fronts_correct import CORRECT
 from tests.wild_fronts_edges import EDGE_FAULTS
 from tests.wild_fronts_framing import FRAMING_FAULTS
@@ -39,14 +40,15 @@ def frozen(at: float = 1000.5) -> Clock:
 
 
 def answers_of(
-    deployment: Deployment, probes: tuple[Probe, ...] | None = None
+    deployment: Deployment, probes: tuple[Probe, ...] | None = None, stage: Stage | None = None
 ) -> tuple[list[Seen], list[Seen]]:
-    """The witness (or ``probes``) sent to the deployment and to its reference, each fresh,
-    on a frozen clock: the deployment's answers, then the reference's."""
+    """The witness (or ``probes``) sent to the deployment, then to its reference (each with fresh
+    organizations, on a frozen clock): the deployment's answers, then the reference's."""
     sent = deployment.witness if probes is None else probes
-    clock = frozen()
-    with running(deployment.build(clock)) as url:
-        got = run(url, sent, deployment.compare)
-    with reference(deployment.limit, clock) as url:
-        expected = run(url, sent, deployment.compare)
+    with contextlib.ExitStack() as stack:
+        stage = stage or stack.enter_context(Stage())
+        stage.reset(deployment.build(frozen()))
+        got = run(stage.front_url, sent, deployment.compare)
+        stage.reset(Front(), deployment.limit, frozen())
+        expected = run(stage.reference_url, sent, deployment.compare)
     return got, expected
