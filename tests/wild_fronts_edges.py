@@ -143,6 +143,10 @@ def _limited(how: str, clock: Clock) -> Front:
             # the reset as a Unix time, as GitHub's API sends it
             reset = str(int(time.time()) + int(hints[0][2][1]))
             hints[0] = (*hints[0][:2], ("x-ratelimit-reset", reset))
+        if how == "skew":
+            # the window's end read from the shared store, minus this node's clock, 30 s behind
+            reset = str(int(hints[0][2][1]) + SKEW_SECONDS)
+            hints[0] = (*hints[0][:2], ("x-ratelimit-reset", reset))
         if allowed:
             return request
         return (
@@ -159,6 +163,7 @@ def _limited(how: str, clock: Clock) -> Front:
     return Front(on_request, on_response)
 
 
+SKEW_SECONDS = 30
 BIG_JSON = b'{"note":"' + b"x" * 2048 + b'"}'
 EDGE_FAULTS = (
     Deployment("waf-sqli-403", "faulty",
@@ -242,5 +247,10 @@ EDGE_FAULTS = (
                "A limiter sending X-RateLimit-Reset as a Unix time (as GitHub's API does) where "
                "Lago's clients read the seconds to wait",
                lambda clock: _limited("epoch", clock), (post(UNKNOWN),) * (CLOUD_LIMIT + 1),
+               compare=("x-ratelimit-reset",), limit=CLOUD_LIMIT),
+    Deployment("rate-limit-reset-skewed", "faulty",
+               "A Redis-backed limiter computing X-RateLimit-Reset as the window's end in Redis "
+               "time minus the edge node's clock, 30 s behind: clients wait 31 s, not 1",
+               lambda clock: _limited("skew", clock), (post(UNKNOWN),) * (CLOUD_LIMIT + 1),
                compare=("x-ratelimit-reset",), limit=CLOUD_LIMIT),
 )  # fmt: skip
