@@ -17,6 +17,8 @@ from conformance._report.findings import Report
 from conformance._server.answer import Expectation
 from conformance._server.checks import CONSISTENT_ANSWERS, checks_at
 from conformance._server.explore import Base, Exploration
+from conformance._server.explore_drawn import PHASE as DRAWN_PHASE
+from conformance._server.explore_drawn import DrawnExploration, aim_of, share
 from conformance._server.lago_bugs import PHASE as LAGO_BUGS_PHASE
 from conformance._server.lago_bugs import send_lago_bugs
 from conformance._server.options import ServerOptions
@@ -68,10 +70,10 @@ def run_on_target(
     )
     target.phase = "preflight"
     probes = Probes(run)
-    exploration = _exploration(run)
+    exploration, drawn = _exploration(run)
     try:
         run.preflight()
-        _run_phases(run, probes, exploration, report)
+        _run_phases(run, probes, (exploration, drawn), report)
     except BudgetExhausted as error:
         report.note(f"the run stopped early: {error}")
         if target.phase != "property tests":
@@ -108,6 +110,8 @@ def run_on_target(
     report.coverage = recorder.coverage(fixtures, target.sent_by_phase)
     if exploration.sent:
         report.coverage.setdefault("tables", {})["Exploration"] = exploration.table()
+    if drawn.sent or drawn.kept_back:
+        report.coverage.setdefault("tables", {})["Drawn requests"] = drawn.table()
     if exploration.withheld:
         report.note(
             f"the exploration kept back {exploration.withheld} variants: the key never goes into "
@@ -122,16 +126,19 @@ def run_on_target(
         max_examples=options.max_examples,
         oracle="twin" if recorder.twin is not None else "off",
         explored=dict(exploration.explored),
+        drawn={"sent": drawn.sent, "kept_back": drawn.kept_back, **drawn.differences},
         fixtures=dict(fixtures.invoices),
     )
     return report
 
 
-def _exploration(run: ServerRun) -> Exploration:
+def _exploration(run: ServerRun) -> tuple[Exploration, DrawnExploration]:
     options, fixtures, target = run.options, run.fixtures, run.target
     wanted = options.explore
     if wanted is None:
         wanted = int(options.max_requests * EXPLORE_SHARE) if run.recorder.twin is not None else 0
+    drawn_wanted = share(wanted, options.explore is not None) if run.recorder.twin else 0
+    wanted -= drawn_wanted
     bearer = target.bearer()
     reasons = [(key, value) for key, value in fixtures.invoices.items() if key != PAYABLE]
     bases = [
@@ -147,13 +154,24 @@ def _exploration(run: ServerRun) -> Exploration:
     other = reasons[-1][1] if reasons else OTHER_ID
     # The property tests keep what they need (about 4/3 of --max-examples), unless --explore says.
     reserve = 0 if options.explore is not None else options.max_examples * 4 // 3 + 2
-    return Exploration(
+    aim = aim_of(target.api_key, options.other_api_key, dict(reasons), run.random_uuid())
+    drawn = DrawnExploration(
+        run, aim, drawn_wanted, options.seed, options.send_lago_bugs, reserve=reserve
+    )
+    exploration = Exploration(
         run, bases, variations(target.api_key, other), wanted, options.seed, reserve=reserve
     )
+    return exploration, drawn
 
 
-def _run_phases(run: ServerRun, probes: Probes, exploration: Exploration, report: Report) -> None:
+def _run_phases(
+    run: ServerRun,
+    probes: Probes,
+    explorations: tuple[Exploration, DrawnExploration],
+    report: Report,
+) -> None:
     target, options = run.target, run.options
+    exploration, drawn = explorations
     target.phase = "auth probes"
     run.auth_probes()
     target.phase = "fixture scenarios"
@@ -174,6 +192,8 @@ def _run_phases(run: ServerRun, probes: Probes, exploration: Exploration, report
     target.phase = "exploration"
     exploration.payable = run.payable_answer
     exploration.explore()
+    target.phase = DRAWN_PHASE
+    drawn.explore()
     target.phase = "property tests"
     # Keep one request for the last consistency probe, after the property tests.
     target.max_requests -= 1
