@@ -20,9 +20,9 @@ _LONG = 10 * 1024
 def preflight_fails(server: FaultyLago, request: Request) -> Reply:
     """A CORS layer that crashes on a preflight (OPTIONS with Origin and
     Access-Control-Request-Method); Lago's rack-cors answers it 200."""
-    if request.method == "OPTIONS" and request.header("origin") is not None:
-        if request.header("access-control-request-method") is not None:
-            return _ERROR
+    asked = (request.header("origin"), request.header("access-control-request-method"))
+    if request.method == "OPTIONS" and None not in asked:
+        return _ERROR
     return server.faithful(request)
 
 
@@ -54,3 +54,12 @@ BEYOND_FAULTS: tuple[BeyondFault, ...] = (
     BeyondFault("non-ascii-key-500", non_ascii_key_fails, "credentials"),
     BeyondFault("long-key-500", long_key_fails, "credentials"),
 )
+
+
+def refuses_long_header_lines(server: FaultyLago, request: Request) -> Reply:
+    """A correct front with nginx's default limit: a header line over 8 KB gets nginx's 400 page
+    (Lago answers it; HTTP lets any server on the way refuse it)."""
+    if any(len(name) + len(value) + 2 > 8 * 1024 for name, value in request.headers):
+        page = b"<html><body><h1>400 Request Header Or Cookie Too Large</h1></body></html>"
+        return Reply(400, page, (("content-type", "text/html"),))
+    return server.faithful(request)

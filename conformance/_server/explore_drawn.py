@@ -11,7 +11,7 @@ a request that shows a difference is shrunk to a minimal one. Each difference is
 ``explore/<dimension>/drawn: <features>``.
 
 Only kinds of request the twin answers as Lago's real stack did are drawn: every feature in
-``VOCABULARY`` is in the corpus recorded against it (tests/mock/test_realstack.py holds that).
+``VOCABULARY`` is in the corpus recorded against it (tests/server/test_explore_drawn.py holds that).
 Requests that meet one of Lago's own bugs are kept back unless ``--send-lago-bugs``; no drawn
 request names the payable invoice (a request with no id names an unknown one).
 """
@@ -71,9 +71,9 @@ _LEFT_OUT_HEADERS = frozenset(
         "Expect: 100-continue", "Expect: unknown", "Max-Forwards: 0",
     }
 )  # fmt: skip
-_HEADER_FEATURES = tuple(f"header {label}" for label in sorted(HEADERS) if label not in _LEFT_OUT_HEADERS)
-_PREFLIGHT_METHODS = tuple(f"header {label}" for label in sorted(HEADERS) if label.startswith("Access-Control-Request-Method"))
-_PREFLIGHT_HEADERS = tuple(f"header {label}" for label in sorted(HEADERS) if label.startswith("Access-Control-Request-Headers"))
+_HEADER_FEATURES = tuple(f"header {h}" for h in sorted(HEADERS) if h not in _LEFT_OUT_HEADERS)
+_PREFLIGHT_METHODS = tuple(h for h in _HEADER_FEATURES if "Access-Control-Request-Method" in h)
+_PREFLIGHT_HEADERS = tuple(h for h in _HEADER_FEATURES if "Access-Control-Request-Headers" in h)
 _ORIGINS = ("header Origin: foreign", "header Origin: null")
 _CREDENTIALS = tuple(f"auth={name}" for name in sorted(CREDENTIALS))
 _QUERIES = tuple(f"query={name}" for name in sorted(QUERIES))
@@ -85,7 +85,6 @@ VOCABULARY = frozenset(
     {*_HEADER_FEATURES, *_CREDENTIALS, *_QUERIES, *_IDS, *_ID_FORMS, "method=OPTIONS",
      "header X-*: random name"}
 )  # fmt: skip
-_UNKNOWN = "header X-"
 
 
 class _Difference(Exception):
@@ -99,43 +98,52 @@ class _Run(Protocol):
 
 def drawable(feature: str) -> bool:
     """Whether the drawn exploration may send a request with ``feature``."""
-    if feature.startswith(_UNKNOWN) and feature.endswith(": random name"):
+    if feature.startswith("header X-") and feature.endswith(": random name"):
         return True
     return feature in VOCABULARY or feature.startswith("invoice=")
 
 
-def _keep(features: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(feature for feature in features if drawable(feature))
+def _one(values: tuple[str, ...]) -> st.SearchStrategy[tuple[str, ...]]:
+    return st.sampled_from(values).map(lambda value: (value,))
+
+
+def _optional(values: tuple[str, ...]) -> st.SearchStrategy[tuple[str, ...]]:
+    return st.one_of(st.just(()), _one(values))
 
 
 def kinds(aim: Aim) -> st.SearchStrategy[tuple[str, ...]]:
     """The feature sets drawn: a preflight, a credential form, headers, a query, or any mix of
     them and an id, the catalogue's own (``feature_sets``), kept to ``VOCABULARY``."""
-    headers = st.lists(st.sampled_from(_HEADER_FEATURES), max_size=2, unique=True)
-    optional = lambda values: st.one_of(st.just(()), st.sampled_from(values).map(lambda v: (v,)))  # noqa: E731
+    headers = st.lists(st.sampled_from(_HEADER_FEATURES), max_size=2, unique=True).map(tuple)
     preflight = st.tuples(
         st.just(("method=OPTIONS",)),
-        st.sampled_from(_ORIGINS).map(lambda v: (v,)),
-        st.sampled_from(_PREFLIGHT_METHODS).map(lambda v: (v,)),
-        optional(_PREFLIGHT_HEADERS),
-        optional(_CREDENTIALS),
+        _one(_ORIGINS),
+        _one(_PREFLIGHT_METHODS),
+        _optional(_PREFLIGHT_HEADERS),
+        _optional(_CREDENTIALS),
     )
-    credential = st.tuples(st.sampled_from(_CREDENTIALS).map(lambda v: (v,)), headers, optional(_QUERIES))
-    query = st.tuples(st.sampled_from(_QUERIES).map(lambda v: (v,)), headers, optional(_IDS))
-    many = st.tuples(st.lists(st.sampled_from(_HEADER_FEATURES), min_size=1, max_size=4, unique=True))
-    joined = st.one_of(credential, many, query, preflight).map(lambda parts: tuple(f for p in parts for f in p))
+    credential = st.tuples(_one(_CREDENTIALS), headers, _optional(_QUERIES))
+    query = st.tuples(_one(_QUERIES), headers, _optional(_IDS))
+    many = st.tuples(
+        st.lists(st.sampled_from(_HEADER_FEATURES), min_size=1, max_size=4, unique=True).map(tuple)
+    )
+    joined = st.one_of(credential, many, query, preflight).map(
+        lambda parts: tuple(f for p in parts for f in p)
+    )
     # The catalogue's whole feature sets, with no body (the hand-written bodies cover those),
     # on POST only, and only what the vocabulary holds.
-    whole = feature_sets(aim).map(
-        lambda features: _keep(tuple(f for f in features if not f.startswith(("body=", "content-type=", "method="))))
-    )
-    return st.one_of(joined, whole)  # fmt: skip
+    whole = feature_sets(aim).map(lambda features: tuple(filter(drawable, features)))
+    return st.one_of(joined, whole)
 
 
 def _dimension(features: tuple[str, ...]) -> str:
     if "method=OPTIONS" in features:
         return "method"
-    for prefix, dimension in (("auth=", "credentials"), ("header ", "headers"), ("query=", "query")):
+    for prefix, dimension in (
+        ("auth=", "credentials"),
+        ("header ", "headers"),
+        ("query=", "query"),
+    ):
         if any(f.startswith(prefix) for f in features):
             return dimension
     return "id"

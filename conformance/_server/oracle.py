@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from conformance._contract.json_text import read_json_text
 from conformance._contract.rules import ROOT_KEY, THIRD_PARTY_ERROR
 from conformance._report.findings import Check, Problem
+from conformance._server.answer import long_header_line
 from conformance._server.oracle_rows import (
     of_exchange,
     of_reply,
@@ -178,8 +179,12 @@ def _judged(comparison: Comparison) -> bool:
     exchange = comparison.exchange
     if exchange.status is None or exchange.rate_limited:
         return False
+    request = exchange.request
+    # A header line too long for a server on the way (answer.py, long_header_line).
+    if exchange.status in (400, 431) and long_header_line(request):
+        return False
     refused_as_too_long = exchange.status in (400, 414)
-    return not (refused_as_too_long and len(exchange.request.target) > _LONG_TARGET)
+    return not (refused_as_too_long and len(request.target) > _LONG_TARGET)
 
 
 def _refused(comparison: Comparison) -> bool:

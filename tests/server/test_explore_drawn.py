@@ -25,7 +25,7 @@ from conformance._server.explore_drawn import (
 )
 from conformance._server.lago_bugs import lago_bug_in
 from conformance._server.target import Target
-from tests.beyond_faults import BEYOND_FAULTS, BeyondFault
+from tests.beyond_faults import BEYOND_FAULTS, BeyondFault, refuses_long_header_lines
 from tests.faulty_servers import FaultyLago
 from tests.helpers import run_suite
 from tests.mock.realstack import Seen, aim, corpus, in_process, parse, recorded_mock, seen
@@ -133,7 +133,7 @@ def test_a_request_that_meets_a_lago_bug_is_kept_back_unless_asked(send_lago_bug
     assert lago_bug_in(drawn.request) is not None
     with Target("drawn-key-0123456789", app=LagoMock(api_key="drawn-key-0123456789")) as target:
         run = SimpleNamespace(target=target, recorder=None)
-        exploration = DrawnExploration(run, _AIM, 5, 0, send_lago_bugs)  # type: ignore[arg-type]
+        exploration = DrawnExploration(run, _AIM, 5, 0, send_lago_bugs)
         exchange = exploration._answer(drawn)
         assert (exchange is not None, target.sent) == (send_lago_bugs, int(send_lago_bugs))
         assert exploration.kept_back == int(not send_lago_bugs)
@@ -149,3 +149,9 @@ def test_the_faithful_mock_over_http_has_no_finding_from_drawn_requests(seed: in
         )
     assert report.findings == []
     assert report.metadata["requests_by_phase"][PHASE] > 0
+
+
+def test_a_front_that_refuses_long_header_lines_is_no_finding() -> None:
+    report = run_suite(FaultyLago(refuses_long_header_lines), max_examples=20, fail_on="should")
+    assert report.findings == []
+    assert report.metadata["drawn"]["sent"] == DRAWN_SHARE
