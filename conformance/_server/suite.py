@@ -3,7 +3,7 @@ judged by the checks and by the oracle (Lago's twin).
 
 preflight (is it Lago?) -> auth probes -> fixture scenarios -> probes (hostile ids, near-misses,
 credential near-misses, other methods; consistency at the start, middle and end) -> exploration
--> property tests -> Report
+(the operators, then drawn requests) -> property tests -> Report
 """
 
 from __future__ import annotations
