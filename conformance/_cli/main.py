@@ -102,8 +102,8 @@ def _build_parser() -> _Parser:
         type=non_negative_int,
         metavar="N",
         help="requests the exploration may send; 0 for none (default: about 44%% of "
-        "--max-requests, less when the property tests need it); 24 of them, or a sixth of N, "
-        "draw whole requests",
+        "--max-requests, less when the property tests need it); a sixth of N, or by default up "
+        "to 24 more, draw whole requests",
     )
     server.add_argument(
         "--oracle",

@@ -51,7 +51,8 @@ __all__ = [
 ]  # fmt: skip
 
 PHASE = "drawn requests"
-# The requests the drawn exploration takes of the exploration's, by default (--explore N: N/6).
+# The requests the drawn exploration may send by default, of what the exploration and the
+# property tests leave; --explore N gives it a sixth of N.
 DRAWN_SHARE = 24
 # New requests the shrinking of one difference may spend.
 SHRINK_REQUESTS = 8
@@ -279,8 +280,8 @@ class DrawnExploration:
 
 
 def share(wanted: int, given: bool) -> int:
-    """The drawn exploration's share of the exploration's ``wanted`` requests: a sixth of
-    ``--explore N`` when ``given``, else ``DRAWN_SHARE``."""
+    """The drawn exploration's requests: a sixth of ``--explore N`` when ``given``, else
+    ``DRAWN_SHARE`` (none when the exploration is off)."""
     return wanted // 6 if given else min(DRAWN_SHARE, wanted)
 
 

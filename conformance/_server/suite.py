@@ -137,8 +137,10 @@ def _exploration(run: ServerRun) -> tuple[Exploration, DrawnExploration]:
     wanted = options.explore
     if wanted is None:
         wanted = int(options.max_requests * EXPLORE_SHARE) if run.recorder.twin is not None else 0
+    # Drawn requests take a sixth of --explore N, or by default up to DRAWN_SHARE of what the
+    # exploration and the property tests leave (explore_drawn.py).
     drawn_wanted = share(wanted, options.explore is not None) if run.recorder.twin else 0
-    wanted -= drawn_wanted
+    wanted -= drawn_wanted if options.explore is not None else 0
     bearer = target.bearer()
     reasons = [(key, value) for key, value in fixtures.invoices.items() if key != PAYABLE]
     bases = [

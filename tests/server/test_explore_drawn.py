@@ -31,6 +31,8 @@ from tests.helpers import run_suite
 from tests.mock.realstack import Seen, aim, corpus, in_process, parse, recorded_mock, seen
 from tests.mock.test_realstack import KNOWN
 
+# The sweep: one preflight and each credential form the operators lack.
+SWEPT = 8
 _CUT = re.compile(r"\.\.\.\[\d+ chars\]\Z")
 _UNKNOWN_HEADER = re.compile(r"\Aheader X-[^:]*: random name\Z")
 
@@ -122,9 +124,9 @@ def test_without_the_drawn_exploration_the_faults_go_unseen() -> None:
 def test_a_default_run_gives_it_a_small_share_and_keeps_lago_bugs_back() -> None:
     report = run_suite(LagoMock(api_key="faulty-server-key-0123"), max_examples=50)
     by_phase = report.metadata["requests_by_phase"]
-    assert by_phase[PHASE] == DRAWN_SHARE
-    assert report.metadata["requests"] <= 400
-    assert report.metadata["drawn"]["sent"] == DRAWN_SHARE
+    # What the exploration and the property tests leave: 18 of 300 on the embedded mock.
+    assert SWEPT < by_phase[PHASE] == report.metadata["drawn"]["sent"] <= DRAWN_SHARE
+    assert report.metadata["requests"] <= 300
 
 
 @pytest.mark.parametrize("send_lago_bugs", [False, True])
@@ -154,4 +156,4 @@ def test_the_faithful_mock_over_http_has_no_finding_from_drawn_requests(seed: in
 def test_a_front_that_refuses_long_header_lines_is_no_finding() -> None:
     report = run_suite(FaultyLago(refuses_long_header_lines), max_examples=20, fail_on="should")
     assert report.findings == []
-    assert report.metadata["drawn"]["sent"] == DRAWN_SHARE
+    assert report.metadata["drawn"]["sent"] > SWEPT
