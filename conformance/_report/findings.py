@@ -57,11 +57,13 @@ def _redact(value: Any, secrets: list[str]) -> Any:
 
 
 class Problem(NamedTuple):
-    """One thing a check saw wrong: a title, what was received and what was expected."""
+    """One thing a check saw wrong: a title, what was received and what was expected; ``source``
+    names the rule more closely than the check's own source, when the check holds many rules."""
 
     title: str
     received: str
     expected: str
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,9 @@ class Check(Generic[T]):
         """The finding for ``problem``, with every secret redacted; ``lago``: Lago's own answer."""
         fields = (title or problem.title, problem.received, problem.expected, reproduce, lago)
         title, received, expected, reproduce, lago = redact(fields, secrets)
+        source = problem.source or self.source
         return Finding(
-            self.name, self.severity, title, received, expected, reproduce, self.source, lago=lago
+            self.name, self.severity, title, received, expected, reproduce, source, lago=lago
         )
 
 

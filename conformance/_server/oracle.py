@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import brotli
+
 from conformance._contract.json_text import read_json_text
 from conformance._contract.rules import ROOT_KEY, THIRD_PARTY_ERROR
 from conformance._report.findings import Check, Problem
@@ -148,12 +150,38 @@ def lago_values(reply: Reply, request: Request) -> tuple[Any, ...]:
     return reply.status, compared, body, _cors(request, headers.get)
 
 
+def _asked_coding(exchange: Exchange) -> str | None:
+    """The content coding of the answer when the request asked for it: a front may apply it
+    (RFC 9110 sections 8.4, 12.5.3), and a client undoes it, so the representation is compared."""
+    coding = " ".join(exchange.headers.get("content-encoding", "").lower().split())
+    asked = (exchange.request.header("accept-encoding") or "").lower()
+    accepted = {part.split(";", 1)[0].strip() for part in asked.split(",")}
+    return coding if coding and coding in accepted else None
+
+
+def _representation(exchange: Exchange) -> bytes:
+    # The target reader undoes gzip and deflate; brotli is undone here, as a client does.
+    if _asked_coding(exchange) == "br":
+        try:
+            return bytes(brotli.decompress(exchange.body))
+        except brotli.error:
+            return exchange.body
+    return exchange.body
+
+
 def target_values(exchange: Exchange) -> tuple[Any, ...]:
-    """The target's whole answer, values included, but for the headers a deployment owns."""
-    text = exchange.json_text
-    body: object = _frozen(text.value) if text.ok else exchange.body
+    """The target's whole answer, values included, but for the headers a deployment owns; a
+    content coding the request asked for is undone, and is not a difference."""
+    body_bytes = _representation(exchange)
+    text = exchange.json_text if body_bytes is exchange.body else read_json_text(body_bytes)
+    body: object = _frozen(text.value) if text.ok else body_bytes
+    asked = _asked_coding(exchange)
     headers = tuple(
-        " ".join(exchange.headers.get(name, "").lower().split()) for name in _COMPARED_HEADERS
+        "" if name == "content-encoding" and asked else value
+        for name, value in (
+            (name, " ".join(exchange.headers.get(name, "").lower().split()))
+            for name in _COMPARED_HEADERS
+        )
     )
     return exchange.status, headers, body, _cors(exchange.request, exchange.headers.get)
 
