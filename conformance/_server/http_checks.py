@@ -142,8 +142,8 @@ def link_not_shared_cacheable(pair: HttpPair) -> Iterator[Problem]:
 
 
 def link_sets_no_cookie(pair: HttpPair) -> Iterator[Problem]:
-    """An answer carrying a checkout link sets no cookie (lago-api is an API-only Rails app: no
-    session, no cookie)."""
+    """An answer carrying a checkout link sets no cookie (lago-api's session cookie is written
+    only when a request uses the session, which no API controller does)."""
     exchange = pair.exchange
     cookies = exchange.headers.get_list("set-cookie")
     if cookies and carries_link(exchange):
