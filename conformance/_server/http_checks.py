@@ -33,6 +33,9 @@ __all__ = ["HTTP_CHECKS", "HttpPair", "carries_link", "shared_cache_may_store"]
 # Notes a stricter answer than Lago's gets: "private, no-store" is redundant, not wrong (no-store
 # overrides the rest, RFC 9111 section 5.2.2.5), and stricter than Lago's "private".
 _STRICTER = frozenset({"CC_CONFLICTING"})
+# httplint's notes on the status code itself (a 414, a 5xx): a status Lago would not give is
+# judged by the named checks and the oracle, a proxy's 414 to a long request is an answer.
+_STATUS_NOTES = "STATUS_"
 # The headers every answer of Rails carries (ActionDispatch::Response.default_headers, railties
 # load_defaults 7.1 and later) and Cache-Control (Rack::ETag, ActionDispatch::Response), but
 # X-XSS-Protection: "0" only turns off a filter browsers no longer have (httplint: deprecated).
@@ -94,6 +97,8 @@ def _new_notes(pair: HttpPair) -> Iterator[LintNote]:
     for note in pair.target.notes:
         if note.key in lago or (note.name in _STRICTER and no_store):
             continue
+        if note.name.startswith(_STATUS_NOTES):
+            continue  # what the status code says is the named checks' and the oracle's
         if note.level == "warning" and note.field and note.field not in pair.twin.fields:
             continue
         yield note
