@@ -20,8 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import brotli
-
 from conformance._contract.json_text import read_json_text
 from conformance._contract.rules import ROOT_KEY, THIRD_PARTY_ERROR
 from conformance._report.findings import Check, Problem
@@ -159,22 +157,11 @@ def _asked_coding(exchange: Exchange) -> str | None:
     return coding if coding and coding in accepted else None
 
 
-def _representation(exchange: Exchange) -> bytes:
-    # The target reader undoes gzip and deflate; brotli is undone here, as a client does.
-    if _asked_coding(exchange) == "br":
-        try:
-            return bytes(brotli.decompress(exchange.body))
-        except brotli.error:
-            return exchange.body
-    return exchange.body
-
-
 def target_values(exchange: Exchange) -> tuple[Any, ...]:
     """The target's whole answer, values included, but for the headers a deployment owns; a
-    content coding the request asked for is undone, and is not a difference."""
-    body_bytes = _representation(exchange)
-    text = exchange.json_text if body_bytes is exchange.body else read_json_text(body_bytes)
-    body: object = _frozen(text.value) if text.ok else body_bytes
+    content coding the request asked for (undone by the target reader) is not a difference."""
+    text = exchange.json_text
+    body: object = _frozen(text.value) if text.ok else exchange.body
     asked = _asked_coding(exchange)
     headers = tuple(
         "" if name == "content-encoding" and asked else value

@@ -63,7 +63,8 @@ class Recorder:
         self.repeats = repeats
         self.results: dict[tuple[str, str], list[Finding]] = {}
         self.severities: dict[str, Severity] = {check.name: check.severity for check in checks}
-        self.severities.update((check.name, check.severity) for check in (*self.oracle, *self.http))
+        judges: tuple[Check[Any], ...] = (*self.oracle, *self.http)
+        self.severities.update((check.name, check.severity) for check in judges)
         self.skipped: dict[tuple[str, str], str] = {}
         self.statuses: Counter[int] = Counter()
         self.reasons: set[str] = set()
@@ -122,9 +123,9 @@ class Recorder:
                 self._linted = (exchange, lint_exchange(exchange))
             pair = HttpPair(exchange, lago, self._linted[1], lint_reply(lago, exchange.request))
             shown = describe_lago(lago, exchange.method)
-            for check in self.http:
-                for problem in check.judge(pair):
-                    yield check, problem, shown
+            for http_check in self.http:
+                for problem in http_check.judge(pair):
+                    yield http_check, problem, shown
 
     def preview(
         self, exchange: Exchange, expectation: Expectation, base: Exchange | None = None
