@@ -53,9 +53,7 @@ __all__ = [
 MUST_IMPLEMENT = frozenset({"GET", "HEAD", "POST"})
 # The invariants that hold whatever the API: what the oracle keeps when the checks of Lago's
 # rules are turned off (``--checks generic``).
-GENERIC = frozenset(
-    {"not_a_server_error", "response_schema_conformance", "no_secret_echo", "http_lint_must"}
-)
+GENERIC = frozenset({"not_a_server_error", "response_schema_conformance", "no_secret_echo"})
 
 _LEAKS = re.compile(
     r"<!doctype html|<html|Traceback \(most recent call last\)|\.rb:\d+:in [`']|"
