@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from conformance._contract.rules import Reply
     from conformance._server.exchange import Exchange
 
-__all__ = ["LintNote", "Linted", "lint_exchange", "lint_reply"]
+__all__ = ["LintNote", "Linted", "forget", "lint_exchange", "lint_reply"]
 
 # The specification a note cites when neither its field nor its text names one: HTTP's
 # semantics for the general and connection notes, caching's for the caching notes.
@@ -203,3 +203,9 @@ def _lint_lago(
     lines = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in fields]
     lines.append((b"content-length", str(len(body)).encode()))
     return lint(request, status, lines, b"" if request.method == "HEAD" else body)
+
+
+def forget() -> None:
+    """Empty the caches of linted requests and answers (a benchmark times a first run)."""
+    for cached in (_request_linter, _lint_target, _lint_lago):
+        cached.cache_clear()
