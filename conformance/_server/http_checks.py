@@ -109,9 +109,9 @@ def _problem(note: LintNote, exchange: Exchange) -> Problem:
     on = f" ({note.field}: {value})" if value else ""
     cited = f"{note.rfc} ({note.cites})" if note.rfc else note.cites
     return Problem(
-        note.summary,
+        note.summary.rstrip("."),
         f"{exchange.status} answer{on}: httplint notes {note.summary!r}",
-        "no note Lago's own answer to the same request does not get",
+        "no such note: Lago's own answer to the same request gets none",
         f"httplint note {note.name} ({note.level}, {note.category}), citing {cited}",
     )
 
