@@ -129,8 +129,25 @@ def stricter_cache_control(server: FaultyLago, request: Request) -> Reply:
     return _set(server.faithful(request), "cache-control", "private, no-store")
 
 
+def nginx_security_snippet(server: FaultyLago, request: Request) -> Reply:
+    """nginx's usual ``add_header`` lines, which repeat what Rails already sends."""
+    reply = server.faithful(request)
+    return replace(
+        reply,
+        headers=(
+            *reply.headers,
+            ("x-frame-options", "SAMEORIGIN"),
+            ("x-content-type-options", "nosniff"),
+            ("x-xss-protection", "1; mode=block"),
+            ("referrer-policy", "strict-origin-when-cross-origin"),
+            ("strict-transport-security", "max-age=63072000; includeSubDomains; preload"),
+        ),
+    )
+
+
 LOOK_ALIKES: dict[str, Callable[[FaultyLago, Request], Reply]] = {
     "behind-a-front": behind_a_front,
+    "nginx-security-snippet": nginx_security_snippet,
     "gzip-when-asked": gzip_when_asked,
     "stricter-cache-control": stricter_cache_control,
 }

@@ -44,6 +44,8 @@ _PLAIN = {
     "etag": re.compile(rb'(W/)?"[A-Za-z0-9]{1,64}"'),
 }
 _OFFSET = re.compile(r"offset-(\d+)")
+# Fields whose repeated lines stack (a coding applied twice) or frame the message: never merged.
+_STACKING = frozenset({b"transfer-encoding", b"content-encoding", b"content-length", b"set-cookie"})
 # The codings the target reader undoes when the request asked for them (base_url.decode_content).
 _DECODED = ("gzip", "deflate")
 
@@ -160,13 +162,28 @@ def lint_exchange(exchange: Exchange) -> Linted:
     """The target's answer linted; a body the suite may have decoded (a coding it asked for) or
     did not read to its end is judged by its header lines alone: its bytes on the wire are gone."""
     assert exchange.status is not None
-    raw = tuple((name, _masked(name, value)) for name, value in exchange.headers.raw)
+    raw = tuple((name, _masked(name, value)) for name, value in _once(exchange.headers.raw))
     coding = exchange.headers.get("content-encoding", "").strip().lower()
     asked = (exchange.request.header("accept-encoding") or "").lower()
     decoded = coding in _DECODED and coding in asked
     complete = not exchange.truncated and not decoded
     request = replace(exchange.request, path="/", query="", body=b"")
     return _lint_target(request, exchange.status, raw, exchange.body, complete)
+
+
+def _once(lines: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The header lines with a line that repeats an earlier one, name and value, read once: nginx's
+    ``add_header`` over a header the answer has says nothing new (``X-Frame-Options: SAMEORIGIN``
+    twice is SAMEORIGIN, HTML's processing model); other values stay, and conflict."""
+    seen: set[tuple[bytes, bytes]] = set()
+    kept = []
+    for name, value in lines:
+        line = (name.lower(), value.strip())
+        if line in seen and line[0] not in _STACKING:
+            continue
+        seen.add(line)
+        kept.append((name, value))
+    return kept
 
 
 def _masked(name: bytes, value: bytes) -> bytes:

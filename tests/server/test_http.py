@@ -173,3 +173,12 @@ def test_a_malformed_per_answer_value_is_still_linted() -> None:
         headers = [("content-type", "application/json; charset=utf-8"), ("etag", etag)]
         pair = _pair(_exchange(request, 200, headers, lago.body), lago)
         assert bool(list(HTTP_CHECKS[1].judge(pair))) is noted, etag
+
+
+def test_a_repeated_line_is_read_once_a_conflicting_one_is_a_finding() -> None:
+    request = Request.of("POST", PATH, "Bearer key")
+    again = [*LAGO_404.all_headers(), ("x-frame-options", "SAMEORIGIN")]
+    assert list(HTTP_CHECKS[0].judge(_pair(_exchange(request, 404, again, LAGO_404.body)))) == []
+    conflict = [*LAGO_404.all_headers(), ("x-frame-options", "DENY")]
+    (problem,) = HTTP_CHECKS[0].judge(_pair(_exchange(request, 404, conflict, LAGO_404.body)))
+    assert "SINGLE_HEADER_REPEAT" in problem.source
