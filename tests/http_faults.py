@@ -35,7 +35,7 @@ def cache_public_link(server: FaultyLago, request: Request) -> Reply:
 
 
 def cookie_on_link(server: FaultyLago, request: Request) -> Reply:
-    """A load balancer's sticky-session cookie, set on the answer that carries the link."""
+    """A session cookie set with the checkout link, and on no other answer."""
     reply = server.faithful(request)
     if _link(reply):
         return replace(reply, headers=(*reply.headers, ("set-cookie", "lb=a1; Path=/; HttpOnly")))
@@ -145,7 +145,14 @@ def nginx_security_snippet(server: FaultyLago, request: Request) -> Reply:
     )
 
 
+def sticky_cookies(server: FaultyLago, request: Request) -> Reply:
+    """A load balancer's stickiness cookie on every answer (AWS ALB's), the link's included."""
+    reply = server.faithful(request)
+    return replace(reply, headers=(*reply.headers, ("set-cookie", "AWSALB=q1Xv9b; Path=/")))
+
+
 LOOK_ALIKES: dict[str, Callable[[FaultyLago, Request], Reply]] = {
+    "sticky-cookies": sticky_cookies,
     "behind-a-front": behind_a_front,
     "nginx-security-snippet": nginx_security_snippet,
     "gzip-when-asked": gzip_when_asked,

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from conformance._server.exchange import Exchange
     from conformance._server.http_lint import Linted, LintNote
 
-__all__ = ["HTTP_CHECKS", "HttpPair", "carries_link", "shared_cache_may_store"]
+__all__ = ["HTTP_CHECKS", "HttpPair", "carries_link", "cookie_names", "shared_cache_may_store"]
 
 # Notes a stricter answer than Lago's gets: "private, no-store" is redundant, not wrong (no-store
 # overrides the rest, RFC 9111 section 5.2.2.5), and stricter than Lago's "private".
@@ -52,12 +52,14 @@ _TARGETED = ("cdn-cache-control", "surrogate-control")
 
 @dataclass(frozen=True)
 class HttpPair:
-    """One request's two answers, the target's and Lago's, each with httplint's notes."""
+    """One request's two answers, the target's and Lago's, each with httplint's notes; and the
+    names of the cookies the target set on its answers so far that carry no checkout link."""
 
     exchange: Exchange
     lago: Reply
     target: Linted
     twin: Linted
+    cookies_elsewhere: frozenset[str] = frozenset()
 
 
 def carries_link(exchange: Exchange) -> bool:
@@ -146,17 +148,23 @@ def link_not_shared_cacheable(pair: HttpPair) -> Iterator[Problem]:
         )
 
 
+def cookie_names(exchange: Exchange) -> set[str]:
+    """The names of the cookies an answer sets."""
+    return {cookie.split("=", 1)[0].strip() for cookie in exchange.headers.get_list("set-cookie")}
+
+
 def link_sets_no_cookie(pair: HttpPair) -> Iterator[Problem]:
-    """An answer carrying a checkout link sets no cookie (lago-api's session cookie is written
-    only when a request uses the session, which no API controller does)."""
+    """An answer carrying a checkout link sets no cookie of its own (lago-api's session cookie is
+    written only when a request uses the session, which no API controller does); a cookie the
+    front sets on every answer (a load balancer's stickiness) is the front's, not the link's."""
     exchange = pair.exchange
-    cookies = exchange.headers.get_list("set-cookie")
-    if cookies and carries_link(exchange):
-        names = ", ".join(cookie.split("=", 1)[0].strip() for cookie in cookies)
+    own = sorted(cookie_names(exchange) - pair.cookies_elsewhere)
+    if own and carries_link(exchange):
         yield Problem(
             "The checkout link comes with a cookie",
-            f"{exchange.status} with a payment_url and Set-Cookie ({names})",
-            "no Set-Cookie, as Lago sends none",
+            f"{exchange.status} with a payment_url and Set-Cookie ({', '.join(own)}), a cookie"
+            " no answer without a link set",
+            "no Set-Cookie tied to the link, as Lago sends none",
         )
 
 

@@ -11,7 +11,7 @@ from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
 from conformance._report.findings import CaseResult
 from conformance._server.answer import Answer
-from conformance._server.http_checks import HttpPair
+from conformance._server.http_checks import HttpPair, carries_link, cookie_names
 from conformance._server.http_lint import lint_exchange, lint_reply
 from conformance._server.oracle import Comparison, describe_lago
 
@@ -56,6 +56,7 @@ class Recorder:
         # The "http" checks: httplint's notes on the target's answer against its notes on Lago's.
         self.http = http if twin is not None else ()
         self._linted: tuple[Exchange, Linted] | None = None
+        self._cookies: set[str] = set()  # set by the target on answers without a link
         # Lago's answer to each request asked of the twin, and the target's first answer to each
         # request sent: an identical request later must get an identical answer.
         self._lago: dict[Request, Reply] = {}
@@ -121,7 +122,10 @@ class Recorder:
             if self._linted is None or self._linted[0] is not exchange:
                 # The exploration previews an answer, then records it: linted once.
                 self._linted = (exchange, lint_exchange(exchange))
-            pair = HttpPair(exchange, lago, self._linted[1], lint_reply(lago, exchange.request))
+            if not carries_link(exchange):
+                self._cookies |= cookie_names(exchange)
+            linted, cookies = self._linted[1], frozenset(self._cookies)
+            pair = HttpPair(exchange, lago, linted, lint_reply(lago, exchange.request), cookies)
             shown = describe_lago(lago, exchange.method)
             for http_check in self.http:
                 for problem in http_check.judge(pair):
