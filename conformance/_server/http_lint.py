@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["LintNote", "Linted", "forget", "lint_exchange", "lint_reply"]
 
-# The specification a note cites when neither its field nor its text names one: HTTP's
-# semantics for the general and connection notes, caching's for the caching notes.
+# The specification a note cites when it concerns no field httplint knows: HTTP's semantics,
+# its framing, caching, cookies, after the note's category.
 _CATEGORY_SOURCE = {
     "CACHING": "http://httpwg.org/specs/rfc9111",
     "CONNECTION": "http://httpwg.org/specs/rfc9112",
