@@ -114,7 +114,7 @@ def _problem(note: LintNote, exchange: Exchange) -> Problem:
         note.summary.rstrip("."),
         f"{exchange.status} answer{on}: httplint notes {note.summary!r}",
         "no such note: Lago's own answer to the same request gets none",
-        f"httplint note {note.name} ({note.level}, {note.category}), citing {cited}",
+        source=f"httplint note {note.name} ({note.level}, {note.category}), citing {cited}",
     )
 
 
