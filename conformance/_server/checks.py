@@ -27,6 +27,13 @@ from conformance._server.lago_checks import (
     strict_schema_conformance,
     unprocessable_reason,
 )
+from conformance._server.wire_checks import (
+    date_near_clock,
+    interim_answers,
+    message_framing,
+    rate_limit_headers,
+    retry_after_hint,
+)
 from conformance._server.probe_checks import (
     cast_form_found,
     consistent_answers,
@@ -251,6 +258,11 @@ CHECKS: tuple[Check[Answer], ...] = (
     _check(unprocessable_reason, "reason"),
     _check(cast_form_found, "cast_form"),
     _check(scheme_case_insensitive, "scheme_case"),
+    _check(message_framing),
+    _check(interim_answers),
+    _check(retry_after_hint),
+    _check(rate_limit_headers),
+    _check(date_near_clock),
 )
 PAYMENT_URL_STABLE: Check[tuple[Exchange, Exchange]] = Check(
     "payment_url_stable", payment_url_stable

@@ -12,6 +12,7 @@ from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_r
 from conformance._report.findings import CaseResult
 from conformance._server.answer import Answer
 from conformance._server.oracle import Comparison, describe_lago
+from conformance._server.wire_checks import WIRE_CHECKS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -112,12 +113,14 @@ class Recorder:
     def preview(
         self, exchange: Exchange, expectation: Expectation, base: Exchange | None = None
     ) -> list[tuple[str, str]]:
-        """The (check, title) of every problem ``record`` would find, recording nothing."""
+        """The (check, title) of every problem ``record`` would find, recording nothing; the
+        wire's checks left out (they judge the connection, not what the request varies)."""
         if exchange.rate_limited:
             return []
         return [
             (check.name, problem.title)
             for check, problem, _ in self._judge(exchange, expectation, base)
+            if check.name not in WIRE_CHECKS
         ]
 
     def record(
