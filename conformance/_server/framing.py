@@ -51,11 +51,17 @@ class Stream:
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock, self.buffer, self.received = sock, bytearray(), 0
+        # Once the head is read, a timeout ends the body (noted) rather than the answer.
+        self.in_body = False
 
     def fill(self) -> bool:
         """Read what the socket has (blocking up to its timeout); False at the end."""
         try:
             data = self.sock.recv(65536)
+        except TimeoutError:
+            if not self.in_body:
+                raise
+            data = b""
         except (ConnectionResetError, ConnectionAbortedError, ssl.SSLEOFError):
             data = b""
         self.received += len(data)
@@ -107,6 +113,7 @@ def _length(head: Head, faults: list[str]) -> int | None:
 def read_body(stream: Stream, received: Received, method: str, limit: int) -> None:
     """Read ``received``'s body from ``stream`` as its head frames it (RFC 9112 section 6.3)."""
     head, faults = received.head, received.faults
+    stream.in_body = True
     status = head.status or 0
     connection = {t.strip().lower() for v in _values(head, "connection") for t in v.split(",")}
     persistent = head.line.startswith("HTTP/1.1") and "close" not in connection
@@ -130,6 +137,8 @@ def read_body(stream: Stream, received: Received, method: str, limit: int) -> No
     if lengths:
         length = _length(head, faults)
         if length is None:
+            # No telling where it ends: what comes before the server closes or pauses.
+            stream.sock.settimeout(min(1.0, stream.sock.gettimeout() or 1.0))
             received.body, received.truncated = stream.rest(limit)
             return
         received.body = stream.take(min(length, limit))
@@ -137,7 +146,7 @@ def read_body(stream: Stream, received: Received, method: str, limit: int) -> No
         if len(received.body) < min(length, limit):
             faults.append(
                 f"the body was cut short: {len(received.body)} of the {length} bytes its "
-                "Content-Length announces came before the connection closed (RFC 9112 section 8)"
+                "Content-Length announces came before the connection closed or stalled (RFC 9112 section 8)"
             )
         received.keep = persistent and not faults and not received.truncated
         return
@@ -151,8 +160,8 @@ def _chunked(stream: Stream, received: Received, limit: int) -> None:
         line = stream.line()
         if line is None:
             received.faults.append(
-                f"the body was cut short: the connection closed after {len(body)} bytes, before "
-                "the last chunk (RFC 9112 sections 7.1 and 8)"
+                f"the body was cut short: the connection closed or stalled after {len(body)} "
+                "bytes, before the last chunk (RFC 9112 sections 7.1 and 8)"
             )
             break
         match = _CHUNK_SIZE.fullmatch(line)
@@ -170,8 +179,8 @@ def _chunked(stream: Stream, received: Received, limit: int) -> None:
         body += data
         if len(data) < size:
             received.faults.append(
-                f"the body was cut short: the connection closed inside a chunk, after {len(body)} "
-                "bytes (RFC 9112 sections 7.1 and 8)"
+                f"the body was cut short: the connection closed or stalled inside a chunk, after "
+                f"{len(body)} bytes (RFC 9112 sections 7.1 and 8)"
             )
             break
         if len(body) > limit:

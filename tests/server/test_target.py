@@ -162,7 +162,7 @@ def test_a_web_site_is_not_lago() -> None:
         serving(html_site) as url,
         pytest.raises(
             TargetUnusable,
-            match=r"does not look like Lago: .* answered 200 text/html, not JSON; check that --base-url ends in /api/v1",
+            match=r"does not look like Lago: .* answered 200 text/html, not JSON with the key and without; check that --base-url ends in /api/v1",
         ),
     ):
         run_suite(LagoMock(api_key=KEY), base_url=url + "/api/v1")
