@@ -106,7 +106,7 @@ def _read_request(conn: socket.socket, buffer: bytearray) -> Incoming | None:
         buffer += data
     end = buffer.index(b"\r\n\r\n") + 4
     lines = bytes(buffer[: end - 4]).decode("latin-1").split("\r\n")
-    method, target = (lines[0].split(" ") + ["", ""])[:2]
+    method, target = ([*lines[0].split(" "), "", ""])[:2]
     headers = tuple(
         (name.strip(), value.strip())
         for name, _, value in (line.partition(":") for line in lines[1:])

@@ -108,7 +108,10 @@ def gzip_when_asked(request: Incoming, forward: Forward) -> Out:
 def close_each(request: Incoming, forward: Forward) -> Out:
     """A front that closes the connection after each answer, and says so."""
     answer = forward(request)
-    return Out(message(answer.status, (*answer.without(), ("Connection", "close")), answer.body), close=True)  # fmt: skip
+    return Out(
+        message(answer.status, (*answer.without(), ("Connection", "close")), answer.body),
+        close=True,
+    )
 
 
 def early_hints(request: Incoming, forward: Forward) -> Out:
@@ -200,7 +203,9 @@ def both_lengths(request: Incoming, forward: Forward) -> Out:
 def gzip_label_only(request: Incoming, forward: Forward) -> Out:
     """``Content-Encoding: gzip`` on a body that is not gzip (section 1's linter judges it)."""
     answer = forward(request)
-    return Out(message(answer.status, (*answer.without(), ("Content-Encoding", "gzip")), answer.body))  # fmt: skip
+    return Out(
+        message(answer.status, (*answer.without(), ("Content-Encoding", "gzip")), answer.body)
+    )
 
 
 def cut_short(request: Incoming, forward: Forward) -> Out:

@@ -79,5 +79,7 @@ def advice(exchange: Exchange) -> str:
     if kind == "proxy":
         return "the proxy in front of Lago cannot reach it: check that Lago is up behind it"
     if kind == "waf":
-        return "a WAF refuses the suite's requests: let them through, or run from an allowed address"
+        return (
+            "a WAF refuses the suite's requests: let them through, or run from an allowed address"
+        )
     return "check that --base-url ends in /api/v1"

@@ -27,17 +27,17 @@ from conformance._server.lago_checks import (
     strict_schema_conformance,
     unprocessable_reason,
 )
+from conformance._server.probe_checks import (
+    cast_form_found,
+    consistent_answers,
+    scheme_case_insensitive,
+)
 from conformance._server.wire_checks import (
     date_near_clock,
     interim_answers,
     message_framing,
     rate_limit_headers,
     retry_after_hint,
-)
-from conformance._server.probe_checks import (
-    cast_form_found,
-    consistent_answers,
-    scheme_case_insensitive,
 )
 
 if TYPE_CHECKING:

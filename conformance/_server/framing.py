@@ -8,12 +8,13 @@ connection is then not reused), never raised, so that the run goes on.
 from __future__ import annotations
 
 import re
-import socket
 import ssl
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import socket
+
     from conformance._server.exchange import Head
 
 __all__ = ["NoAnswer", "Received", "Stream", "read_body"]

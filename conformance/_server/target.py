@@ -20,8 +20,9 @@ from conformance._errors import UsageError
 from conformance._report.findings import redact
 from conformance._server.base_url import decode_content, default_rate
 from conformance._server.exchange import Exchange, Head
+from conformance._server.framing import NoAnswer
 from conformance._server.hints import retry_hint
-from conformance._server.wire import NoAnswer, Wire
+from conformance._server.wire import Wire
 from conformance._version import __version__
 
 if TYPE_CHECKING:
@@ -218,7 +219,9 @@ class Target:
             return self._failed(base, error)
         self.failures_in_a_row = 0
         head = received.head
-        headers = httpx.Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in head.fields])
+        headers = httpx.Headers(
+            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in head.fields]
+        )
         return self._with_body(
             dataclasses.replace(
                 base,
@@ -238,7 +241,9 @@ class Target:
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers]
         # Exactly the request's headers (and Host, Content-Length): no client defaults, so an
         # answer never depends on an Accept or Accept-Encoding the suite did not choose to send.
-        wire = httpx.Request(request.method, base.url, headers=headers, content=request.body or None)
+        wire = httpx.Request(
+            request.method, base.url, headers=headers, content=request.body or None
+        )
         response = self._client.send(wire, stream=True)
         try:
             body, truncated = bytearray(), False

@@ -111,12 +111,14 @@ class Wire:
         while (line := stream.line()) is not None and line:
             if line[:1] in (b" ", b"\t") and fields:
                 # obs-fold: a recipient replaces it with a space (RFC 9112 section 5.2).
-                name, value = fields.pop()
-                fields.append((name, f"{value} {line.strip().decode('latin-1')}"))
+                folded, before = fields.pop()
+                fields.append((folded, f"{before} {line.strip().decode('latin-1')}"))
                 continue
             name, colon, value = line.partition(b":")
             if not colon or not name or name != name.strip():
-                faults.append(f"a header line that is not a field: {line[:60]!r} (RFC 9112 section 5)")
+                faults.append(
+                    f"a header line that is not a field: {line[:60]!r} (RFC 9112 section 5)"
+                )
                 continue
             fields.append((name.decode("latin-1"), value.strip(b" \t").decode("latin-1")))
         if line is None:

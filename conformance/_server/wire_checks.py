@@ -34,7 +34,13 @@ __all__ = [
 # with a clock sends its best approximation of the current time).
 MAX_CLOCK_SKEW = 300.0
 WIRE_CHECKS = frozenset(
-    {"message_framing", "interim_answers", "retry_after_hint", "rate_limit_headers", "date_near_clock"}
+    {
+        "message_framing",
+        "interim_answers",
+        "retry_after_hint",
+        "rate_limit_headers",
+        "date_near_clock",
+    }
 )
 _RATE_LIMIT = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 

@@ -41,7 +41,7 @@ CORRECT = [nginx, cloudflare, varnish, security_headers, chunked, gzip_when_aske
 
 def _run(behaviour: Any, *, time: FakeTime | None = None, **options: Any) -> Report:
     mock = LagoMock(api_key=KEY)
-    clocked = {"sleep": time.sleep, "clock": time.clock} if time is not None else {}
+    clocked: dict[str, Any] = {"sleep": time.sleep, "clock": time.clock} if time is not None else {}
     with Front(mock, behaviour) as url:
         return run_suite(mock, base_url=url + "/api/v1", **clocked, **options)
 
@@ -74,9 +74,24 @@ def test_lago_clouds_limiter_is_waited_out_and_no_finding(seed: int) -> None:
 @pytest.mark.parametrize(
     ("limiter", "check", "title"),
     [
-        pytest.param(Limiter(reset=epoch), "rate_limit_headers", "X-RateLimit-Reset is an epoch timestamp, not seconds", id="epoch-reset"),  # fmt: skip
-        pytest.param(Limiter(date=hours_off), "date_near_clock", "Date is far from the clock", id="date-hours-off"),  # fmt: skip
-        pytest.param(Limiter(retry_after=fraction), "retry_after_hint", "Retry-After is neither seconds nor an HTTP-date", id="retry-after-fraction"),  # fmt: skip
+        pytest.param(
+            Limiter(reset=epoch),
+            "rate_limit_headers",
+            "X-RateLimit-Reset is an epoch timestamp, not seconds",
+            id="epoch-reset",
+        ),
+        pytest.param(
+            Limiter(date=hours_off),
+            "date_near_clock",
+            "Date is far from the clock",
+            id="date-hours-off",
+        ),
+        pytest.param(
+            Limiter(retry_after=fraction),
+            "retry_after_hint",
+            "Retry-After is neither seconds nor an HTTP-date",
+            id="retry-after-fraction",
+        ),
     ],
 )
 def test_a_limiters_hints_are_judged_and_still_honoured(

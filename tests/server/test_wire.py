@@ -67,9 +67,24 @@ def test_103_early_hints_are_kept_apart_and_are_no_fault() -> None:
     [
         pytest.param(both_lengths, "Content-Length and Transfer-Encoding both", id="both-lengths"),
         pytest.param(cut_short, "the body was cut short: 31 of the 61 bytes", id="cut-short"),
-        pytest.param(_raw(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2, 3\r\n\r\n{}"), "Content-Length is not one number", id="two-lengths"),  # fmt: skip
-        pytest.param(_raw(b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"), "a chunk size line that is not one", id="bad-chunk"),  # fmt: skip
-        pytest.param(_raw(b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n", close=True), "before the last chunk", id="no-last-chunk"),  # fmt: skip
+        pytest.param(
+            _raw(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2, 3\r\n\r\n{}"),
+            "Content-Length is not one number",
+            id="two-lengths",
+        ),
+        pytest.param(
+            _raw(b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+            "a chunk size line that is not one",
+            id="bad-chunk",
+        ),
+        pytest.param(
+            _raw(
+                b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n",
+                close=True,
+            ),
+            "before the last chunk",
+            id="no-last-chunk",
+        ),
     ],
 )
 def test_broken_framing_is_noted_on_the_answer(
@@ -84,7 +99,11 @@ def test_broken_framing_is_noted_on_the_answer(
 def test_a_1xx_with_a_body_is_noted_and_the_answer_after_it_read() -> None:
     exchange = _send(interim_with_body)
     assert exchange.status == 404
-    assert exchange.body_json() == {"status": 404, "error": "Not Found", "code": "invoice_not_found"}
+    assert exchange.body_json() == {
+        "status": 404,
+        "error": "Not Found",
+        "code": "invoice_not_found",
+    }
     (fault,) = exchange.interim_faults
     assert fault.startswith("100 came with 9 bytes of body before the next status line")
 
