@@ -68,12 +68,26 @@ def test_a_429_that_never_ends_is_retried_a_bounded_number_of_times() -> None:
         ({"retry-after": "soon"}, 1.0),
         ({}, 1.0),
         ({"retry-after": "-5"}, 0.0),
+        # An HTTP-date, read against the answer's own Date (RFC 9110 section 10.2.3).
+        (
+            {
+                "retry-after": "Sun, 06 Nov 1994 08:49:42 GMT",
+                "date": "Sun, 06 Nov 1994 08:49:37 GMT",
+            },
+            5.0,
+        ),
     ],
 )
 def test_retry_hints(headers: dict[str, str], expected: float) -> None:
     import httpx
 
     assert retry_hint(httpx.Headers(headers)) == expected
+
+
+def test_an_epoch_reset_is_still_honoured_as_an_epoch() -> None:
+    import httpx
+
+    assert retry_hint(httpx.Headers({"x-ratelimit-reset": "1700000004"}), now=1700000000.0) == 4.0
 
 
 def test_pacing_spaces_requests() -> None:
