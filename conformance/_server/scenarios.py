@@ -108,7 +108,9 @@ class ServerRun:
             Expectation("not_found"),
         )  # fmt: skip
         answered = keyless.status is not None and keyed.status is not None
-        if answered and not (looks_like_lago(keyless) or looks_like_lago(keyed)):
+        # An answer broken at the wire (framing, a 1xx) is judged: its findings say what is wrong.
+        broken = any(e.framing or e.interim_faults for e in (keyless, keyed))
+        if answered and not broken and not (looks_like_lago(keyless) or looks_like_lago(keyed)):
             first, second = what_answered(keyless), what_answered(keyed)
             said = (
                 f"answered {first} with the key and without"

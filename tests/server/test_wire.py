@@ -142,6 +142,7 @@ def test_only_the_wire_catches_framing_that_hides_nothing_else(
     [
         pytest.param(Every(cut_short), id="cut-short"),
         pytest.param(Every(unsolicited_101, 5), id="unsolicited-101"),
+        pytest.param(unsolicited_101, id="only-101s"),
     ],
 )
 def test_a_target_that_answers_badly_gets_a_verdict_not_an_abort(
