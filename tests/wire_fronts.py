@@ -133,6 +133,8 @@ class Limiter:
     reset: Callable[[int], str] = str
     retry_after: Callable[[int], str] = str
     date: Callable[[], str] = http_date
+    # A faulty limiter's 429 may say nothing of when to come back.
+    hints: bool = True
     limited: int = field(default=0, init=False)
     _window: int = field(default=-1, init=False)
     _count: int = field(default=0, init=False)
@@ -153,6 +155,7 @@ class Limiter:
         if self._count > self.rate:
             self.limited += 1
             hints = (("Date", self.date()), ("Retry-After", self.retry_after(seconds)), *limits)
+            hints = hints if self.hints else ()
             body = b'{"status":429,"error":"Too Many Requests"}'
             return Out(message(429, (("Content-Type", "application/json"), *hints), body))
         answer = forward(request)

@@ -92,6 +92,12 @@ def test_lago_clouds_limiter_is_waited_out_and_no_finding(seed: int) -> None:
             "Retry-After is neither seconds nor an HTTP-date",
             id="retry-after-fraction",
         ),
+        pytest.param(
+            Limiter(hints=False),
+            "rate_limit_headers",
+            "A 429 that says nothing of when to come back",
+            id="no-hint",
+        ),
     ],
 )
 def test_a_limiters_hints_are_judged_and_still_honoured(
