@@ -154,8 +154,9 @@ class Limiter:
         )
         if self._count > self.rate:
             self.limited += 1
-            hints = (("Date", self.date()), ("Retry-After", self.retry_after(seconds)), *limits)
-            hints = hints if self.hints else ()
+            hints: tuple[tuple[str, str], ...] = ()
+            if self.hints:
+                hints = (("Date", self.date()), ("Retry-After", self.retry_after(seconds)), *limits)
             body = b'{"status":429,"error":"Too Many Requests"}'
             return Out(message(429, (("Content-Type", "application/json"), *hints), body))
         answer = forward(request)
