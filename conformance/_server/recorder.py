@@ -14,6 +14,7 @@ from conformance._server.answer import Answer
 from conformance._server.http_checks import HttpPair, carries_link, cookie_names
 from conformance._server.http_lint import lint_exchange, lint_reply
 from conformance._server.oracle import Comparison, describe_lago
+from conformance._server.wire_checks import WIRE_CHECKS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -134,12 +135,14 @@ class Recorder:
     def preview(
         self, exchange: Exchange, expectation: Expectation, base: Exchange | None = None
     ) -> list[tuple[str, str]]:
-        """The (check, title) of every problem ``record`` would find, recording nothing."""
+        """The (check, title) of every problem ``record`` would find, recording nothing; the
+        wire's checks left out (they judge the connection, not what the request varies)."""
         if exchange.rate_limited:
             return []
         return [
             (check.name, problem.title)
             for check, problem, _ in self._judge(exchange, expectation, base)
+            if check.name not in WIRE_CHECKS
         ]
 
     def record(
