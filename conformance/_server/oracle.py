@@ -157,34 +157,49 @@ def lago_values(reply: Reply, request: Request) -> tuple[Any, ...]:
     return reply.status, compared, body, _cors(request, headers.get)
 
 
+def _asked_coding(exchange: Exchange) -> str | None:
+    """The content coding of the answer when the request asked for it: a front may apply it
+    (RFC 9110 sections 8.4, 12.5.3), and a client undoes it, so the representation is compared."""
+    coding = " ".join(exchange.headers.get("content-encoding", "").lower().split())
+    asked = (exchange.request.header("accept-encoding") or "").lower()
+    accepted = {part.split(";", 1)[0].strip() for part in asked.split(",")}
+    return coding if coding and coding in accepted else None
+
+
 def target_values(exchange: Exchange) -> tuple[Any, ...]:
-    """The target's whole answer, values included, but for the headers a deployment owns."""
+    """The target's whole answer, values included, but for the headers a deployment owns; a
+    content coding the request asked for (undone by the target reader) is not a difference."""
     text = exchange.json_text
     body: object = _frozen(text.value) if text.ok else exchange.body
+    asked = _asked_coding(exchange)
     headers = tuple(
-        " ".join(exchange.headers.get(name, "").lower().split()) for name in _COMPARED_HEADERS
+        "" if name == "content-encoding" and asked else value
+        for name, value in (
+            (name, " ".join(exchange.headers.get(name, "").lower().split()))
+            for name in _COMPARED_HEADERS
+        )
     )
+    if exchange.coded_body is not None:
+        # A coding the request asked for, undone: the client reads the same content (a front
+        # that gzips only when asked, as nginx does, answers alike).
+        headers = (headers[0], "")
     return exchange.status, headers, body, _cors(exchange.request, exchange.headers.get)
 
 
 # Verbs HTTP lets a gateway answer itself (RFC 9110 sections 9.3.2, 9.3.7, 9.3.8): a 2xx to one
 # where Lago answers 404 is Lago's behaviour missed, not the contract broken.
 _GATEWAY_VERBS = frozenset({"HEAD", "OPTIONS", "TRACE"})
-# A request line this long may be refused by any server or proxy on the way (400, 414): an
-# answer, whatever Lago would have said (Puma refuses a path over 8 KB with 400).
+# A request line this long may be refused by any server on the way (400, 414; Puma: 400 past
+# 8 KB), and so may a long header line (400, 431: answer.py): an answer, whatever Lago says.
 _LONG_TARGET = 1024
 
 
 def _judged(comparison: Comparison) -> bool:
-    exchange = comparison.exchange
-    if exchange.status is None or exchange.rate_limited:
+    exchange, status = comparison.exchange, comparison.exchange.status
+    if status is None or exchange.rate_limited:
         return False
-    request = exchange.request
-    # A header line too long for a server on the way (answer.py, long_header_line).
-    if exchange.status in (400, 431) and long_header_line(request):
-        return False
-    refused_as_too_long = exchange.status in (400, 414)
-    return not (refused_as_too_long and len(request.target) > _LONG_TARGET)
+    long_line = status in (400, 431) and long_header_line(exchange.request)
+    return not (long_line or (status in (400, 414) and len(exchange.request.target) > _LONG_TARGET))
 
 
 def _refused(comparison: Comparison) -> bool:

@@ -11,7 +11,10 @@ from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
 from conformance._report.findings import CaseResult
 from conformance._server.answer import Answer
+from conformance._server.http_checks import HttpPair, carries_link, cookie_names
+from conformance._server.http_lint import lint_exchange, lint_reply
 from conformance._server.oracle import Comparison, describe_lago
+from conformance._server.wire_checks import WIRE_CHECKS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from conformance._report.findings import Check, Finding, Problem
     from conformance._server.answer import Expectation
     from conformance._server.exchange import Exchange
+    from conformance._server.http_lint import Linted
     from conformance._server.oracle import Twin
 
 __all__ = ["REASONS", "Recorder"]
@@ -45,10 +49,15 @@ class Recorder:
         twin: Twin | None = None,
         oracle: tuple[Check[Comparison], ...] = (),
         repeats: Check[Sequence[Exchange]] | None = None,
+        http: tuple[Check[HttpPair], ...] = (),
     ) -> None:
         self.checks, self.spec = checks, spec
         self.api_key = api_key
         self.twin, self.oracle = twin, oracle if twin is not None else ()
+        # The "http" checks: httplint's notes on the target's answer against its notes on Lago's.
+        self.http = http if twin is not None else ()
+        self._linted: tuple[Exchange, Linted] | None = None
+        self._cookies: set[str] = set()  # set by the target on answers without a link
         # Lago's answer to each request asked of the twin, and the target's first answer to each
         # request sent: an identical request later must get an identical answer.
         self._lago: dict[Request, Reply] = {}
@@ -56,7 +65,8 @@ class Recorder:
         self.repeats = repeats
         self.results: dict[tuple[str, str], list[Finding]] = {}
         self.severities: dict[str, Severity] = {check.name: check.severity for check in checks}
-        self.severities.update((check.name, check.severity) for check in self.oracle)
+        judges: tuple[Check[Any], ...] = (*self.oracle, *self.http)
+        self.severities.update((check.name, check.severity) for check in judges)
         self.skipped: dict[tuple[str, str], str] = {}
         self.statuses: Counter[int] = Counter()
         self.reasons: set[str] = set()
@@ -108,16 +118,31 @@ class Recorder:
             for oracle in self.oracle:
                 for problem in oracle.judge(comparison):
                     yield oracle, problem, shown
+        if self.http and exchange.status is not None:
+            lago = self.lago(exchange.request)
+            if self._linted is None or self._linted[0] is not exchange:
+                # The exploration previews an answer, then records it: linted once.
+                self._linted = (exchange, lint_exchange(exchange))
+            if not carries_link(exchange):
+                self._cookies |= cookie_names(exchange)
+            linted, cookies = self._linted[1], frozenset(self._cookies)
+            pair = HttpPair(exchange, lago, linted, lint_reply(lago, exchange.request), cookies)
+            shown = describe_lago(lago, exchange.method)
+            for http_check in self.http:
+                for problem in http_check.judge(pair):
+                    yield http_check, problem, shown
 
     def preview(
         self, exchange: Exchange, expectation: Expectation, base: Exchange | None = None
     ) -> list[tuple[str, str]]:
-        """The (check, title) of every problem ``record`` would find, recording nothing."""
+        """The (check, title) of every problem ``record`` would find, recording nothing; the
+        wire's checks left out (they judge the connection, not what the request varies)."""
         if exchange.rate_limited:
             return []
         return [
             (check.name, problem.title)
             for check, problem, _ in self._judge(exchange, expectation, base)
+            if check.name not in WIRE_CHECKS
         ]
 
     def record(
@@ -140,7 +165,7 @@ class Recorder:
         self._observe(exchange)
         secrets = self._secrets(exchange)
         new: list[Finding] = []
-        every: list[Check[Any]] = [*self.checks, *self.oracle]
+        every: list[Check[Any]] = [*self.checks, *self.oracle, *self.http]
         for check in every:
             if check.applies_to(expectation.kind):
                 self.results.setdefault((check.name, scenario), [])
@@ -162,7 +187,12 @@ class Recorder:
         findings = self.results.setdefault((check.name, scenario), [])
         new = []
         for problem in problems:
-            if not any(finding.title == problem.title for finding in findings):
+            # One finding per kind of problem: a rule named in the problem's source is one kind.
+            if not any(
+                finding.title == problem.title
+                or (problem.source and finding.source == problem.source)
+                for finding in findings
+            ):
                 new.append(check.finding(problem, exchange.curl(), secrets, lago=lago))
         findings += new
         return new

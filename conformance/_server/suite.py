@@ -19,6 +19,7 @@ from conformance._server.checks import CONSISTENT_ANSWERS, checks_at
 from conformance._server.explore import Base, Exploration
 from conformance._server.explore_drawn import PHASE as DRAWN_PHASE
 from conformance._server.explore_drawn import DrawnExploration, aim_of, share
+from conformance._server.http_checks import HTTP_CHECKS
 from conformance._server.lago_bugs import PHASE as LAGO_BUGS_PHASE
 from conformance._server.lago_bugs import send_lago_bugs
 from conformance._server.options import ServerOptions
@@ -63,6 +64,10 @@ def run_on_target(
         twin=twin if options.oracle else None,
         oracle=tuple(check for check in ORACLE_CHECKS if check.runs_at(level)),
         repeats=CONSISTENT_ANSWERS if level == "strict" else None,
+        # --checks generic: the oracle and the invariants of any API, as nox -s faults measures it.
+        http=()
+        if options.generic_only
+        else tuple(check for check in HTTP_CHECKS if check.runs_at(level)),
     )
     run = ServerRun(target, options, fixtures, recorder)
     report = Report(

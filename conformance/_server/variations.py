@@ -133,6 +133,8 @@ def _headers() -> list[Variation]:
         ("Accept-Encoding", "identity"),
         ("Accept-Language", "fr-FR"),
         ("User-Agent", "curl/8.5.0"),
+        # Every other request names the suite; some WAFs refuse a request without one.
+        ("User-Agent", ""),
         ("Cache-Control", "no-cache"),
         ("If-None-Match", "*"),
         ("If-Modified-Since", "Wed, 21 Oct 2015 07:28:00 GMT"),

@@ -10,6 +10,7 @@ import pytest
 from conformance._mock.serve import serving
 from conformance._server.checks import CHECKS
 from conformance._server.probes import PHASES
+from conformance._server.wire_checks import WIRE_CHECKS
 from tests.faulty_servers import API_KEY, FAULTS, Fault, FaultyLago, Request
 from tests.helpers import run_suite
 
@@ -80,8 +81,10 @@ def test_the_catalogue_has_at_least_20_distinct_faults() -> None:
 
 def test_every_check_has_a_fault_meant_for_it() -> None:
     targeted = {fault.check for fault in FAULTS}
-    # not_a_server_error's "no response" half and the transport limits are in test_target.py.
-    assert {check.name for check in CHECKS} | {
+    # not_a_server_error's "no response" half and the transport limits are in test_target.py;
+    # the wire's checks need a front at the wire: tests/wire_fronts.py, in test_wire.py and
+    # test_fronts.py.
+    assert {check.name for check in CHECKS} - WIRE_CHECKS | {
         "payment_url_stable",
         "consistent_answers",
     } <= targeted
@@ -123,7 +126,7 @@ def test_findings_carry_title_received_expected_and_a_redacted_curl() -> None:
     assert finding.received.startswith("422 application/json; charset=utf-8 {")
     assert finding.expected == "200 OK"
     assert finding.reproduce.startswith(
-        "curl -X POST -H 'Authorization: Bearer [REDACTED]' http://"
+        "curl -X POST -H 'Authorization: Bearer [REDACTED]' -H 'User-Agent: lago-conformance/"
     )
     assert "faulty-server-key" not in finding.render()
 
