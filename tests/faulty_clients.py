@@ -7,6 +7,7 @@ could have. As a command: ``python -m tests.faulty_clients FLAG=VALUE ...`` (JSO
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import functools
 import json
 import os
@@ -76,6 +77,10 @@ class FaultyClient:
     redirect_keeps_key: bool = False
     # A 429 header whose seconds are slept, uncapped, before each retry.
     honor_hint: str | None = None
+    # By default a 429's hints are waited out (up to 10 s, else the client gives up); how a
+    # client misreads them: "retry-after-ms" (Retry-After as milliseconds), "reset-as-epoch"
+    # (X-RateLimit-Reset as an epoch time), "fixed-wait" (the hints ignored for 0.1 s).
+    hint_fault: str | None = None
     # Unreadable 200s taken as an empty success: "details-null", "body-array", ...
     lenient_roots: tuple[str, ...] = ()
     # Bodies decoded as strict UTF-8 ("html": a non-JSON error's text, "json": JSON bodies), and
@@ -206,6 +211,12 @@ class FaultyClient:
                 if status == 429 and (self.retries_429 is None or attempts <= self.retries_429):
                     if self.honor_hint and self.honor_hint in response.headers:
                         time.sleep(float(response.headers[self.honor_hint]))
+                    elif not self.honor_hint:
+                        wait = self._hint_wait(response)
+                        if wait is None:
+                            return response  # the hint asks for too long: give up
+                        if wait > 0:
+                            time.sleep(wait)
                     continue
                 if 400 <= status < 500 and status != 429 and attempts <= self.retries_4xx:
                     continue
@@ -216,6 +227,27 @@ class FaultyClient:
                     retried_5xx = True
                     continue
                 return response
+
+    def _hint_wait(self, response: httpx.Response) -> float | None:
+        """How long to wait before retrying a 429 (None: too long, give up)."""
+        if self.hint_fault == "fixed-wait":
+            return 0.1
+        retry_after = response.headers.get("retry-after", "").strip()
+        reset = response.headers.get("x-ratelimit-reset", "").strip()
+        hints: list[float] = []
+        if retry_after.isdigit():
+            hints.append(int(retry_after) / (1000 if self.hint_fault == "retry-after-ms" else 1))
+        elif retry_after:
+            try:
+                moment = email.utils.parsedate_to_datetime(retry_after).timestamp()
+                hints.append(max(0.0, moment - time.time()))
+            except (TypeError, ValueError, IndexError):
+                pass
+        if reset.isdigit():
+            epoch = self.hint_fault == "reset-as-epoch"
+            hints.append(max(0.0, int(reset) - time.time()) if epoch else float(reset))
+        wait = max(hints, default=0.0)
+        return None if wait > 10 else wait
 
     def _deadline(self) -> float | None:
         return None if self.deadline is None else time.monotonic() + self.deadline
@@ -470,6 +502,10 @@ CLIENT_FAULTS: tuple[ClientFault, ...] = (
     ClientFault("crashes-with-the-key", FaultyClient(crash_with_key=True), "200-example", "key_never_in_outcome", 1),
     ClientFault("retries-409", FaultyClient(retry_statuses=(409,)), "generated", "no_resend_after_4xx", 0),
     ClientFault("retries-timeouts", FaultyClient(retry_timeouts=3), "generated", "call_within_bound", 0),
+    # The floor of a wait (issue 21).
+    ClientFault("retry-after-as-ms", FaultyClient(hint_fault="retry-after-ms"), "429-retry-after-2-then-200", "rate_limit_hint_waited", 0),
+    ClientFault("reset-as-epoch", FaultyClient(hint_fault="reset-as-epoch"), "429-reset-2-then-200", "rate_limit_hint_waited", 0),
+    ClientFault("ignores-retry-after", FaultyClient(hint_fault="fixed-wait"), "429-retry-after-date-then-200", "rate_limit_hint_waited", 0),
 )  # fmt: skip
 
 

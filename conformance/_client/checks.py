@@ -50,6 +50,7 @@ from conformance._client.robustness_checks import (
     transport_fault,
     undecodable_body,
 )
+from conformance._client.wait_checks import rate_limit_hint_waited
 from conformance._report.findings import Check, Problem
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ __all__ = [
     "NO_RETRY_AFTER_4XX",
     "NO_SILENT_SUCCESS",
     "RATE_LIMIT_BOUNDED",
+    "RATE_LIMIT_HINT_WAITED",
     "RATE_LIMIT_RETRIED",
     "RATE_LIMIT_WAIT_BOUNDED",
     "REQUEST_SHAPE",
@@ -146,6 +148,8 @@ SOURCES: dict[str, str] = {
     "refuses the request itself)",
     "call_within_bound": "RFC 9110 section 10.2.3 (Retry-After), with the 30 s bound, every wait "
     "counted (the virtual clock in-process)",
+    "rate_limit_hint_waited": "RFC 9110 section 10.2.3 (Retry-After: seconds or an HTTP-date), "
+    "Lago's rate-limit docs (X-RateLimit-Reset: seconds until the window resets)",
 }
 
 
@@ -187,6 +191,7 @@ RELATION_CHECKS = tuple(
 KEY_NEVER_IN_OUTCOME = _check("MUST", key_never_in_outcome, needs_outcome=False)
 NO_RESEND_AFTER_4XX = _check("SHOULD", no_resend_after_4xx, needs_outcome=False)
 CALL_WITHIN_BOUND = _check("SHOULD", call_within_bound)
+RATE_LIMIT_HINT_WAITED = _check("SHOULD", rate_limit_hint_waited, needs_outcome=False)
 # Invariants on every call; the key's two ride along every scenario, the other two wherever a
 # scenario's own checks do not already judge the same (see catalogue.py).
 INVARIANTS: tuple[Check[Call], ...] = (
@@ -204,6 +209,7 @@ GENERATED: tuple[Check[Call], ...] = (
     SERVED_IN_FULL,
     *RELATION_CHECKS,
     *INVARIANTS,
+    RATE_LIMIT_HINT_WAITED,
 )
 
 # Every client check, in the order the catalogue first uses them.
@@ -236,6 +242,7 @@ CHECKS: tuple[Check[Call], ...] = (
     SERVED_AS_ANSWERED,
     SERVED_IN_FULL,
     *RELATION_CHECKS,
+    RATE_LIMIT_HINT_WAITED,
 )
 
 

@@ -7,6 +7,7 @@ It passes every scenario of the client suite at the strict level; use it as a li
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import json
 import os
@@ -86,13 +87,29 @@ def _segment(lago_id: str) -> str:
     return quoted.replace(".", "%2E") if quoted in {".", ".."} else quoted
 
 
+def _seconds(value: str | None, *, dates: bool) -> float | None:
+    """Delay-seconds (digits only), or with ``dates`` an HTTP-date's distance from now."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    if not dates or not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, moment.timestamp() - time.time()) if moment.tzinfo is not None else None
+
+
 def _hint(response: httpx.Response) -> float | None:
-    for header in ("retry-after", "x-ratelimit-reset"):
-        try:
-            return max(0.0, float(response.headers[header]))
-        except (KeyError, ValueError):
-            continue
-    return None
+    """How long a 429 asks to wait: the larger of Retry-After (RFC 9110 section 10.2.3: seconds
+    or an HTTP-date) and X-RateLimit-Reset (Lago Cloud: seconds until the window resets)."""
+    hints = [
+        _seconds(response.headers.get("retry-after"), dates=True),
+        _seconds(response.headers.get("x-ratelimit-reset"), dates=False),
+    ]
+    found = [hint for hint in hints if hint is not None]
+    return max(found) if found else None
 
 
 def _json(response: httpx.Response) -> object:

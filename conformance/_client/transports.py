@@ -145,8 +145,11 @@ def call_in_process(
 
     def answer(request: httpx.Request) -> httpx.Response:
         call.requests.append(
-            SentRequest(request.method, str(request.url), dict(request.headers), request.read())
-        )
+            SentRequest(
+                request.method, str(request.url), dict(request.headers), request.read(),
+                time.time(),  # the virtual clock's: the sleeps asked for count
+            )
+        )  # fmt: skip
         if len(call.requests) > RUNAWAY_LIMIT:
             call.error = f"the client kept sending requests: stopped after {RUNAWAY_LIMIT}"
             raise _Stopped
