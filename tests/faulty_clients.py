@@ -10,6 +10,7 @@ import dataclasses
 import email.utils
 import functools
 import json
+import logging
 import os
 import shlex
 import sys
@@ -79,7 +80,8 @@ class FaultyClient:
     honor_hint: str | None = None
     # By default a 429's hints are waited out (up to 10 s, else the client gives up); how a
     # client misreads them: "retry-after-ms" (Retry-After as milliseconds), "reset-as-epoch"
-    # (X-RateLimit-Reset as an epoch time), "fixed-wait" (the hints ignored for 0.1 s).
+    # (X-RateLimit-Reset as an epoch time), "seconds-only" (a Retry-After HTTP-date ignored),
+    # "fixed-wait" (the hints ignored for 0.1 s).
     hint_fault: str | None = None
     # Unreadable 200s taken as an empty success: "details-null", "body-array", ...
     lenient_roots: tuple[str, ...] = ()
@@ -110,6 +112,10 @@ class FaultyClient:
     retry_statuses: tuple[int, ...] = ()
     # A 200 read only under Lago's exact content type (not Prism's plain application/json).
     needs_lago_content_type: bool = False
+    # On a 401, the request's headers logged at WARNING (a wrapper that logs what it sent); or
+    # every request's, at DEBUG.
+    log_headers_on_401: bool = False
+    log_every_request: bool = False
     # A 2xx other than 200 (a 201, a 204) taken as a success with no details.
     empty_2xx_success: bool = False
     # error_details read from 422s only.
@@ -182,6 +188,8 @@ class FaultyClient:
     def _send(self, base_url: str, api_key: str, lago_id: str) -> httpx.Response:
         url = self._url(base_url, lago_id)
         headers = {"Authorization": f"{self.auth_scheme} {api_key}"}
+        if self.log_every_request:
+            logging.getLogger("faulty_client.http").debug("POST %s headers=%s", url, headers)
         content = b"{}" if self.send_body else None
         if self.leak_key_in == "query":
             url += f"?api_key={api_key}"
@@ -211,7 +219,7 @@ class FaultyClient:
                 if status == 429 and (self.retries_429 is None or attempts <= self.retries_429):
                     if self.honor_hint and self.honor_hint in response.headers:
                         time.sleep(float(response.headers[self.honor_hint]))
-                    elif not self.honor_hint:
+                    else:
                         wait = self._hint_wait(response)
                         if wait is None:
                             return response  # the hint asks for too long: give up
@@ -237,7 +245,7 @@ class FaultyClient:
         hints: list[float] = []
         if retry_after.isdigit():
             hints.append(int(retry_after) / (1000 if self.hint_fault == "retry-after-ms" else 1))
-        elif retry_after:
+        elif retry_after and self.hint_fault != "seconds-only":
             try:
                 moment = email.utils.parsedate_to_datetime(retry_after).timestamp()
                 hints.append(max(0.0, moment - time.time()))
@@ -351,6 +359,12 @@ class FaultyClient:
         return f"{text} (request: Authorization: Bearer {api_key})" if self.key_in_message else text
 
     def _outcome(self, response: httpx.Response) -> dict[str, Any]:
+        if self.log_headers_on_401 and response.status_code == 401:
+            logging.getLogger("faulty_client").warning(
+                "HTTP 401 from %s; request headers: %s",
+                response.request.url,
+                dict(response.request.headers),
+            )
         if response.status_code == 200 and self._root_kind(response) in self.lenient_roots:
             return success({})
         if response.status_code in self.success_on or (
@@ -502,10 +516,14 @@ CLIENT_FAULTS: tuple[ClientFault, ...] = (
     ClientFault("crashes-with-the-key", FaultyClient(crash_with_key=True), "200-example", "key_never_in_outcome", 1),
     ClientFault("retries-409", FaultyClient(retry_statuses=(409,)), "generated", "no_resend_after_4xx", 0),
     ClientFault("retries-timeouts", FaultyClient(retry_timeouts=3), "generated", "call_within_bound", 0),
+    # What a client writes (issue 21).
+    ClientFault("logs-headers-at-debug", FaultyClient(log_every_request=True), "200-example", "key_never_written", 1),
+    ClientFault("logs-headers-on-401", FaultyClient(log_headers_on_401=True), "401-unauthorized", "key_never_written", 1),
     # The floor of a wait (issue 21).
     ClientFault("retry-after-as-ms", FaultyClient(hint_fault="retry-after-ms"), "429-retry-after-2-then-200", "rate_limit_hint_waited", 0),
     ClientFault("reset-as-epoch", FaultyClient(hint_fault="reset-as-epoch"), "429-reset-2-then-200", "rate_limit_hint_waited", 0),
-    ClientFault("ignores-retry-after", FaultyClient(hint_fault="fixed-wait"), "429-retry-after-date-then-200", "rate_limit_hint_waited", 0),
+    ClientFault("retry-after-date-ignored", FaultyClient(hint_fault="seconds-only"), "429-retry-after-date-then-200", "rate_limit_hint_waited", 0),
+    ClientFault("fixed-short-wait", FaultyClient(hint_fault="fixed-wait"), "429-retry-after-2-then-200", "rate_limit_hint_waited", 0),
 )  # fmt: skip
 
 

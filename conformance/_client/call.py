@@ -117,6 +117,9 @@ class Call:
     slept: list[float] = field(default_factory=list)
     # In-process, the other waits the virtual clock counted: ("read timeout", s), ("slow body", s).
     waited: list[tuple[str, float]] = field(default_factory=list)
+    # What the client wrote during the call: (where, text) of each log record, warning, and its
+    # stdout and stderr (written.py).
+    written: list[tuple[str, str]] = field(default_factory=list)
     # A generated case with a relation: its name, and the call on the answer's twin.
     relation: str | None = None
     twin: Call | None = None

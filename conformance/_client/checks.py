@@ -20,6 +20,7 @@ from conformance._client.answer_checks import (
 from conformance._client.invariants import (
     call_within_bound,
     key_never_in_outcome,
+    key_never_written,
     no_resend_after_4xx,
 )
 from conformance._client.oracle import served_as_answered, served_as_documented, served_in_full
@@ -73,6 +74,7 @@ __all__ = [
     "INVARIANTS",
     "KEEPS_HTTP_STATUS",
     "KEY_NEVER_IN_OUTCOME",
+    "KEY_NEVER_WRITTEN",
     "KEY_ONLY_IN_AUTHORIZATION",
     "KEY_STAYS_ON_ORIGIN",
     "NO_INVENTED_VALUES",
@@ -148,6 +150,8 @@ SOURCES: dict[str, str] = {
     "refuses the request itself)",
     "call_within_bound": "RFC 9110 section 10.2.3 (Retry-After), with the 30 s bound, every wait "
     "counted (the virtual clock in-process)",
+    "key_never_written": "#/components/securitySchemes/bearerAuth (a bearer token, RFC 6750 "
+    "section 5.3: not to be logged)",
     "rate_limit_hint_waited": "RFC 9110 section 10.2.3 (Retry-After: seconds or an HTTP-date), "
     "Lago's rate-limit docs (X-RateLimit-Reset: seconds until the window resets)",
 }
@@ -189,6 +193,7 @@ RELATION_CHECKS = tuple(
     )
 )
 KEY_NEVER_IN_OUTCOME = _check("MUST", key_never_in_outcome, needs_outcome=False)
+KEY_NEVER_WRITTEN = _check("MUST", key_never_written, needs_outcome=False)
 NO_RESEND_AFTER_4XX = _check("SHOULD", no_resend_after_4xx, needs_outcome=False)
 CALL_WITHIN_BOUND = _check("SHOULD", call_within_bound)
 RATE_LIMIT_HINT_WAITED = _check("SHOULD", rate_limit_hint_waited, needs_outcome=False)
@@ -197,11 +202,16 @@ RATE_LIMIT_HINT_WAITED = _check("SHOULD", rate_limit_hint_waited, needs_outcome=
 INVARIANTS: tuple[Check[Call], ...] = (
     KEY_ONLY_IN_AUTHORIZATION,
     KEY_NEVER_IN_OUTCOME,
+    KEY_NEVER_WRITTEN,
     NO_RESEND_AFTER_4XX,
     CALL_WITHIN_BOUND,
 )
 # Checks that ride along every scenario that runs: they never make a scenario run by themselves.
-EVERY_SCENARIO: tuple[Check[Call], ...] = (KEY_ONLY_IN_AUTHORIZATION, KEY_NEVER_IN_OUTCOME)
+EVERY_SCENARIO: tuple[Check[Call], ...] = (
+    KEY_ONLY_IN_AUTHORIZATION,
+    KEY_NEVER_IN_OUTCOME,
+    KEY_NEVER_WRITTEN,
+)
 # The checks of the generated answers: the oracle, the relations, the invariants.
 GENERATED: tuple[Check[Call], ...] = (
     SERVED_AS_DOCUMENTED,
@@ -236,6 +246,7 @@ CHECKS: tuple[Check[Call], ...] = (
     UNDECODABLE_BODY,
     SLOW_BODY_BOUNDED,
     KEY_NEVER_IN_OUTCOME,
+    KEY_NEVER_WRITTEN,
     NO_RESEND_AFTER_4XX,
     CALL_WITHIN_BOUND,
     SERVED_AS_DOCUMENTED,

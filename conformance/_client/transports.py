@@ -30,6 +30,7 @@ from conformance._client.call import (
 from conformance._client.clock import virtual_clock, wait
 from conformance._client.fault_server import closed_port
 from conformance._client.outcome import outcome_problems
+from conformance._client.written import captured, command_output
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -179,6 +180,7 @@ def call_in_process(
         _sockets_blocked(),
         _tls_shared(),
         virtual_clock(call),
+        captured(call),
         respx.mock(assert_all_called=False, assert_all_mocked=True) as router,
     ):
         router.route().mock(side_effect=answer)
@@ -254,6 +256,7 @@ def call_command(
             break
     call.seconds = time.perf_counter() - start
     server.plan((), Call("", ""))
+    call.written = command_output(stdout, stderr)
     if call.error is not None:
         return call
     tail = stderr.strip()[-300:]

@@ -40,6 +40,9 @@ ONLY_IT = {
     "redirect-307-same-origin": "follows-same-origin-307",
     "429-retry-after-3600": "sleeps-retry-after",
     "429-reset-far-ahead": "sleeps-ratelimit-reset",
+    "429-retry-after-2-then-200": "retry-after-as-ms",
+    "429-retry-after-date-then-200": "retry-after-date-ignored",
+    "429-reset-2-then-200": "reset-as-epoch",
     **{f"200-{kind}": f"lenient-{kind}" for kind in ROOTS},
     "502-latin1-html": "crashes-on-latin1-html",
     "422-invalid-utf8-json": "crashes-on-invalid-utf8-json",
@@ -152,7 +155,7 @@ def test_sleeps_are_recorded_not_slept_and_count_toward_the_bound() -> None:
 
 def test_the_key_check_rides_along_but_never_makes_a_should_scenario_run() -> None:
     report = run(
-        FaultyClient(leak_key_in="query"), "401-unauthorized", "429-always", level="documented"
+        FaultyClient(leak_key_in="header"), "401-unauthorized", "429-always", level="documented"
     )
     assert flagged(report) == {("401-unauthorized", "key_only_in_authorization")}
     skipped = {

@@ -39,6 +39,7 @@ ONLY_IT = {
     "no_resend_after_4xx": "retries-409",
     "call_within_bound": "retries-timeouts",
     "key_only_in_authorization": "key-in-header",
+    "key_never_written": "logs-headers-at-debug",
 }
 
 

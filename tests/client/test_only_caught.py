@@ -13,7 +13,9 @@ from tests.faulty_clients import CLIENT_FAULTS, ClientFault
 ONLY: dict[str, str] = {
     "retry-after-as-ms": "rate_limit_hint_waited",
     "reset-as-epoch": "rate_limit_hint_waited",
-    "ignores-retry-after": "rate_limit_hint_waited",
+    "retry-after-date-ignored": "rate_limit_hint_waited",
+    "fixed-short-wait": "rate_limit_hint_waited",
+    "logs-headers-on-401": "key_never_written",
 }
 FAULTS = {fault.name: fault for fault in CLIENT_FAULTS}
 

@@ -267,7 +267,7 @@ JUDGED = [
     ),
     pytest.param(
         "key_only_in_authorization",
-        FaultyClient(leak_key_in="query"),
+        FaultyClient(leak_key_in="header"),  # in the query, httpx's log line holds it too
         "200-example",
         ["the API key is sent outside the Authorization header"],
         id="key_only_in_authorization",
@@ -306,6 +306,20 @@ JUDGED = [
         "429-retry-after-3600",
         ["the client would take 10800 s over a 429 whose hint asks for an hour"],
         id="rate_limit_wait_bounded",
+    ),
+    pytest.param(
+        "rate_limit_hint_waited",
+        FaultyClient(hint_fault="retry-after-ms"),
+        "429-retry-after-2-then-200",
+        ["the client retried before the 429's hint had elapsed"],
+        id="rate_limit_hint_waited",
+    ),
+    pytest.param(
+        "key_never_written",
+        FaultyClient(log_headers_on_401=True),
+        "401-unauthorized",
+        ["key leak: the client writes the API key"],
+        id="key_never_written",
     ),
     pytest.param(
         "keeps_http_status",
