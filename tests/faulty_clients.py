@@ -16,6 +16,7 @@ import shlex
 import sys
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,8 +117,11 @@ class FaultyClient:
     # every request's, at DEBUG.
     log_headers_on_401: bool = False
     log_every_request: bool = False
-    # A 2xx other than 200 (a 201, a 204) taken as a success with no details.
+    # A 2xx other than 200 (a 201, a 204) taken as a success with no details; or as a failure.
     empty_2xx_success: bool = False
+    only_200: bool = False
+    # lago_customer_id and lago_invoice_id decoded as UUIDs (a typed model's `uuid.UUID` field).
+    uuid_ids: bool = False
     # error_details read from 422s only.
     details_only_on_422: bool = False
 
@@ -232,6 +236,10 @@ class FaultyClient:
                     continue
                 retryable = status >= 500 or status == 429
                 if retryable and not retried_5xx and self._gateway_page(response):
+                    wait = self._hint_wait(response) if status == 429 else 0.0
+                    if wait is None:
+                        return response
+                    time.sleep(wait)
                     retried_5xx = True
                     continue
                 return response
@@ -373,7 +381,8 @@ class FaultyClient:
             return success({})
         if self.empty_2xx_success and 200 < response.status_code < 300:
             return success({})
-        if response.status_code != 200:
+        status = response.status_code
+        if not 200 <= status < 300 or (self.only_200 and status != 200):
             return self._error(response)
         if (
             self.needs_lago_content_type
@@ -386,10 +395,13 @@ class FaultyClient:
         if not isinstance(details, dict):
             if self.empty_success_on_unreadable:
                 return success(dict.fromkeys(self.expose, ""))
-            return failure(200, message="no details")
+            return failure(status, message="no details")
         if self.forbid_unknown and (set(details) - set(DETAIL_FIELDS) or set(body) - {ROOT}):
             return failure(200, message="unknown fields")
         exposed = {name: details.get(name) for name in self.expose}
+        for name in ("lago_customer_id", "lago_invoice_id") if self.uuid_ids else ():
+            if isinstance(exposed.get(name), str):
+                uuid.UUID(exposed[name])  # a ValueError escapes
         if self.invent_missing:  # as an SDK with `details.get(name, "")` does
             exposed = {name: "" if value is None else value for name, value in exposed.items()}
         if self.ascii_only:
@@ -516,6 +528,9 @@ CLIENT_FAULTS: tuple[ClientFault, ...] = (
     ClientFault("crashes-with-the-key", FaultyClient(crash_with_key=True), "200-example", "key_never_in_outcome", 1),
     ClientFault("retries-409", FaultyClient(retry_statuses=(409,)), "generated", "no_resend_after_4xx", 0),
     ClientFault("retries-timeouts", FaultyClient(retry_timeouts=3), "generated", "call_within_bound", 0),
+    # Generated answers that span the contract (issue 21).
+    ClientFault("decodes-ids-as-uuids", FaultyClient(uuid_ids=True), "generated", "served_as_documented", 1),
+    ClientFault("fails-on-201", FaultyClient(only_200=True), "generated", "served_as_answered", 0),
     # What a client writes (issue 21).
     ClientFault("logs-headers-at-debug", FaultyClient(log_every_request=True), "200-example", "key_never_written", 1),
     ClientFault("logs-headers-on-401", FaultyClient(log_headers_on_401=True), "401-unauthorized", "key_never_written", 1),

@@ -141,7 +141,8 @@ def _details(response: httpx.Response) -> PaymentDetails:
     body = _json(response)
     details = payment_details(body)
     if details is None:
-        raise PaymentUrlError(f"HTTP {response.status_code} without a {ROOT_KEY} object", 200)
+        status = response.status_code
+        raise PaymentUrlError(f"HTTP {status} without a {ROOT_KEY} object", status)
     fields = {name: details.get(name) for name in DETAIL_FIELDS}
     for name, value in fields.items():
         if value is not None and not isinstance(value, str):
@@ -199,7 +200,8 @@ class PaymentUrlClient:
                     break  # the hint asks for longer than this call may take: give up
                 waited += wait
                 (self._sleep or time.sleep)(wait)
-        if response.status_code == 200:
+        # A 2xx other than 200 (201, or one HTTP does not define) is a success if it says so.
+        if 200 <= response.status_code < 300:
             return _details(response)
         raise _error(response)
 
