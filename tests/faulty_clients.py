@@ -19,7 +19,7 @@ import urllib.parse
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -120,10 +120,19 @@ class FaultyClient:
     # A 2xx other than 200 (a 201, a 204) taken as a success with no details; or as a failure.
     empty_2xx_success: bool = False
     only_200: bool = False
+    # The default base URL it uses when given none (it says it takes none: default_base_url).
+    default_base: str = US
+    # The retries it was told to allow (its option; None: not told), and the fault of ignoring it.
+    allowed_retries: int | None = None
+    ignore_retry_option: bool = False
+    # A failure whose message is empty (an exception raised without text).
+    blank_message: bool = False
     # lago_customer_id and lago_invoice_id decoded as UUIDs (a typed model's `uuid.UUID` field).
     uuid_ids: bool = False
     # error_details read from 422s only.
     details_only_on_422: bool = False
+
+    default_base_url: ClassVar[bool] = True
 
     def command(self) -> str:
         """This client as a command adapter: ``python -m tests.faulty_clients`` with its flags."""
@@ -220,7 +229,10 @@ class FaultyClient:
                 late = deadline is not None and time.monotonic() > deadline
                 if late and not self.honor_hint:
                     return response  # no retry past the call's deadline
-                if status == 429 and (self.retries_429 is None or attempts <= self.retries_429):
+                retries = self.retries_429
+                if self.allowed_retries is not None and not self.ignore_retry_option:
+                    retries = min(retries or 0, self.allowed_retries)
+                if status == 429 and (retries is None or attempts <= retries):
                     if self.honor_hint and self.honor_hint in response.headers:
                         time.sleep(float(response.headers[self.honor_hint]))
                     else:
@@ -339,10 +351,11 @@ class FaultyClient:
             or (self.details_only_on_422 and response.status_code != 422)
             or not isinstance(details, dict)
             else details,
-            str(body.get("error", "")),
+            "" if self.blank_message else str(body.get("error", "")),
         )
 
-    def __call__(self, base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+    def __call__(self, base_url: str | None, api_key: str, lago_id: str) -> dict[str, Any]:
+        base_url = self.default_base if base_url is None else base_url
         if self.crash_with_key:
             raise RuntimeError(f"not configured: Client(api_key={api_key!r}) has no base URL")
         try:
@@ -531,6 +544,11 @@ CLIENT_FAULTS: tuple[ClientFault, ...] = (
     # Generated answers that span the contract (issue 21).
     ClientFault("decodes-ids-as-uuids", FaultyClient(uuid_ids=True), "generated", "served_as_documented", 1),
     ClientFault("fails-on-201", FaultyClient(only_200=True), "generated", "served_as_answered", 0),
+    # Clients as their users configure them (issue 21).
+    ClientFault("wrong-default-base-url", FaultyClient(default_base="https://api.getlago.com"), "default-base-url", "default_base_url", 1),
+    ClientFault("ignores-no-retry-option", FaultyClient(allowed_retries=0, ignore_retry_option=True), "429-then-200", "retries_as_configured", 0),
+    # How a failure reads (issue 21).
+    ClientFault("blank-failure-message", FaultyClient(blank_message=True), "404-invoice_not_found", "failure_names_error", 0),
     # What a client writes (issue 21).
     ClientFault("logs-headers-at-debug", FaultyClient(log_every_request=True), "200-example", "key_never_written", 1),
     ClientFault("logs-headers-on-401", FaultyClient(log_headers_on_401=True), "401-unauthorized", "key_never_written", 1),

@@ -120,6 +120,8 @@ class Call:
     # What the client wrote during the call: (where, text) of each log record, warning, and its
     # stdout and stderr (written.py).
     written: list[tuple[str, str]] = field(default_factory=list)
+    # The retries the client was configured to allow (its documented option), if it was told.
+    allowed_retries: int | None = None
     # A generated case with a relation: its name, and the call on the answer's twin.
     relation: str | None = None
     twin: Call | None = None

@@ -13,10 +13,13 @@ from conformance._client.answer_checks import (
     all_error_fields,
     all_success_fields,
     error_fields,
+    failure_names_error,
     no_invented_values,
     no_retry_after_4xx,
     success_details,
 )
+from conformance._client.check_sources import SOURCES
+from conformance._client.config_checks import default_base_url, retries_as_configured
 from conformance._client.invariants import (
     call_within_bound,
     key_never_in_outcome,
@@ -66,9 +69,11 @@ __all__ = [
     "BASE_URL_JOINED",
     "CALL_WITHIN_BOUND",
     "CHECKS",
+    "DEFAULT_BASE_URL",
     "ERROR_FIELDS",
     "EVERY_SCENARIO",
     "EXACT_PATH",
+    "FAILURE_NAMES_ERROR",
     "GENERATED",
     "ID_PERCENT_ENCODED",
     "INVARIANTS",
@@ -87,6 +92,7 @@ __all__ = [
     "RATE_LIMIT_RETRIED",
     "RATE_LIMIT_WAIT_BOUNDED",
     "REQUEST_SHAPE",
+    "RETRIES_AS_CONFIGURED",
     "SLOW_BODY_BOUNDED",
     "SUCCESS_DETAILS",
     "TRANSPORT_FAULT",
@@ -104,64 +110,12 @@ def _check(
     return Check(judge.__name__, severity, judge, kinds, SOURCES[judge.__name__])
 
 
-_OP = "#/paths/~1invoices~1{lago_id}~1payment_url/post"
-# Where each rule comes from: the bundled contract for a MUST; for a SHOULD, what Lago sends
-# (lago-api's source) or what HTTP says of answers the contract does not document.
-SOURCES: dict[str, str] = {
-    "success_details": f"{_OP}/responses/200",
-    "error_fields": f"{_OP}/responses",
-    "request_shape": _OP,
-    "all_success_fields": "lago-api app/serializers/v1/payment_providers/"
-    "invoice_payment_serializer.rb",
-    "no_invented_values": f"{_OP}/responses/200 (no field is required: absent is not empty)",
-    "all_error_fields": "lago-api app/controllers/concerns/api_errors.rb",
-    "id_percent_encoded": "RFC 3986 section 3.3 (a path segment percent-encodes / ? # %)",
-    "no_retry_after_4xx": "RFC 9110 section 9.2.2 (POST is not idempotent)",
-    "keeps_http_status": "RFC 9110 section 15 (the status code is the answer's meaning)",
-    "no_silent_success": f"{_OP}/responses/200 (a success carries invoice_payment_details)",
-    "rate_limit_bounded": "RFC 6585 section 4, Lago Cloud's rate limits (X-RateLimit-Reset)",
-    "rate_limit_retried": "RFC 9110 section 10.2.3 (Retry-After)",
-    "transport_fault": "RFC 9110 section 9.2.2, 30 s bound (a failure is not a status)",
-    "key_only_in_authorization": "#/components/securitySchemes/bearerAuth (the key is a bearer "
-    "token: the Authorization header, RFC 6750 section 2.1)",
-    "key_stays_on_origin": "#/components/securitySchemes/bearerAuth (the key is for the API's "
-    "servers only)",
-    "no_redirect_followed": "RFC 9110 section 15.4 (a 3xx is not the answer; Lago never redirects "
-    "this endpoint)",
-    "rate_limit_wait_bounded": "RFC 9110 section 10.2.3 (Retry-After), Lago Cloud's "
-    "X-RateLimit-Reset, 30 s bound",
-    "undecodable_body": f"{_OP}/responses (an answer's bytes, whatever their charset, are an "
-    "answer: read, never a crash)",
-    "base_url_joined": "#/servers (the endpoint's path is appended to the server URL)",
-    "exact_path": "RFC 3986 section 3.3 (an empty segment is a segment: // is not /)",
-    "slow_body_bounded": "RFC 9112 section 6.2 (a body of Content-Length bytes), 30 s bound",
-    "served_as_documented": f"{_OP}/responses (a documented answer is that success or failure)",
-    "served_as_answered": "RFC 9110 section 15 (the status is the answer's meaning), RFC 8259",
-    "served_in_full": f"{_OP}/responses (the served fields; absent is not empty)",
-    "ignores_header_case": "RFC 9110 section 5.1 (field names are case-insensitive)",
-    "ignores_charset": "RFC 8259 section 8.1 (JSON is UTF-8; the parameter adds nothing)",
-    "ignores_member_order": "RFC 8259 section 4 (an object is an unordered collection)",
-    "ignores_whitespace": "RFC 8259 section 2 (insignificant whitespace)",
-    "ignores_unknown_members": f"{_OP}/responses (no additionalProperties: false)",
-    "ignores_framing": "RFC 9112 section 6 (Content-Length or chunked: the same content)",
-    "key_never_in_outcome": "#/components/securitySchemes/bearerAuth (a bearer token, RFC 6750 "
-    "section 5.3: not to be logged or leaked)",
-    "no_resend_after_4xx": "RFC 9110 section 9.2.2 (POST is not idempotent) and 15.5 (a 4xx "
-    "refuses the request itself)",
-    "call_within_bound": "RFC 9110 section 10.2.3 (Retry-After), with the 30 s bound, every wait "
-    "counted (the virtual clock in-process)",
-    "key_never_written": "#/components/securitySchemes/bearerAuth (a bearer token, RFC 6750 "
-    "section 5.3: not to be logged)",
-    "rate_limit_hint_waited": "RFC 9110 section 10.2.3 (Retry-After: seconds or an HTTP-date), "
-    "Lago's rate-limit docs (X-RateLimit-Reset: seconds until the window resets)",
-}
-
-
 SUCCESS_DETAILS = _check("MUST", success_details)
 NO_INVENTED_VALUES = _check("SHOULD", no_invented_values)
 ALL_SUCCESS_FIELDS = _check("SHOULD", all_success_fields)
 ERROR_FIELDS = _check("MUST", error_fields)
 ALL_ERROR_FIELDS = _check("SHOULD", all_error_fields)
+FAILURE_NAMES_ERROR = _check("SHOULD", failure_names_error)
 NO_RETRY_AFTER_4XX = _check("SHOULD", no_retry_after_4xx)
 REQUEST_SHAPE = _check("MUST", request_shape, needs_outcome=False)
 ID_PERCENT_ENCODED = _check("SHOULD", id_percent_encoded, needs_outcome=False)
@@ -197,12 +151,15 @@ KEY_NEVER_WRITTEN = _check("MUST", key_never_written, needs_outcome=False)
 NO_RESEND_AFTER_4XX = _check("SHOULD", no_resend_after_4xx, needs_outcome=False)
 CALL_WITHIN_BOUND = _check("SHOULD", call_within_bound)
 RATE_LIMIT_HINT_WAITED = _check("SHOULD", rate_limit_hint_waited, needs_outcome=False)
+DEFAULT_BASE_URL = _check("MUST", default_base_url, needs_outcome=False)
+RETRIES_AS_CONFIGURED = _check("SHOULD", retries_as_configured, needs_outcome=False)
 # Invariants on every call; the key's two ride along every scenario, the other two wherever a
 # scenario's own checks do not already judge the same (see catalogue.py).
 INVARIANTS: tuple[Check[Call], ...] = (
     KEY_ONLY_IN_AUTHORIZATION,
     KEY_NEVER_IN_OUTCOME,
     KEY_NEVER_WRITTEN,
+    RETRIES_AS_CONFIGURED,
     NO_RESEND_AFTER_4XX,
     CALL_WITHIN_BOUND,
 )
@@ -229,6 +186,7 @@ CHECKS: tuple[Check[Call], ...] = (
     ALL_SUCCESS_FIELDS,
     ERROR_FIELDS,
     ALL_ERROR_FIELDS,
+    FAILURE_NAMES_ERROR,
     NO_RETRY_AFTER_4XX,
     REQUEST_SHAPE,
     ID_PERCENT_ENCODED,
@@ -240,6 +198,7 @@ CHECKS: tuple[Check[Call], ...] = (
     KEY_ONLY_IN_AUTHORIZATION,
     BASE_URL_JOINED,
     EXACT_PATH,
+    DEFAULT_BASE_URL,
     KEY_STAYS_ON_ORIGIN,
     NO_REDIRECT_FOLLOWED,
     RATE_LIMIT_WAIT_BOUNDED,
@@ -247,6 +206,7 @@ CHECKS: tuple[Check[Call], ...] = (
     SLOW_BODY_BOUNDED,
     KEY_NEVER_IN_OUTCOME,
     KEY_NEVER_WRITTEN,
+    RETRIES_AS_CONFIGURED,
     NO_RESEND_AFTER_4XX,
     CALL_WITHIN_BOUND,
     SERVED_AS_DOCUMENTED,

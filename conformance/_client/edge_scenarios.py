@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from conformance._client.call import INVOICE_ID, Fault
 from conformance._client.checks import (
     BASE_URL_JOINED,
+    DEFAULT_BASE_URL,
     EXACT_PATH,
     KEEPS_HTTP_STATUS,
     KEY_STAYS_ON_ORIGIN,
@@ -16,6 +17,7 @@ from conformance._client.checks import (
     NO_SILENT_SUCCESS,
     RATE_LIMIT_HINT_WAITED,
     RATE_LIMIT_WAIT_BOUNDED,
+    RETRIES_AS_CONFIGURED,
     SLOW_BODY_BOUNDED,
     UNDECODABLE_BODY,
 )
@@ -84,7 +86,12 @@ def _waits(spec: Spec | None) -> list[Scenario]:
         Scenario("429-retry-after-3600", "robustness", (retry_after,), (RATE_LIMIT_WAIT_BOUNDED,)),
         Scenario("429-reset-far-ahead", "robustness", (reset,), (RATE_LIMIT_WAIT_BOUNDED,)),
         *(
-            Scenario(name, "robustness", (_rate_limited(*hints), ok), (RATE_LIMIT_HINT_WAITED,))
+            Scenario(
+                name,
+                "robustness",
+                (_rate_limited(*hints), ok),
+                (RATE_LIMIT_HINT_WAITED, RETRIES_AS_CONFIGURED),
+            )
             for name, hints in floors.items()
         ),
     ]
@@ -165,6 +172,7 @@ def _base_urls(spec: Spec | None) -> list[Scenario]:
         Scenario(
             "base-http", "request", ok, (BASE_URL_JOINED,), base="http", only="in-process", why=same
         ),
+        Scenario("default-base-url", "request", ok, (DEFAULT_BASE_URL,), base="default"),
     ]
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from conformance._client.outcome import Outcome
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "DEFAULT_DEADLINE",
     "DEFAULT_TIMEOUT",
     "PaymentDetails",
@@ -43,6 +44,8 @@ __all__ = [
 # trickles in included, at most DEFAULT_DEADLINE: so a call gives up within 30 s.
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_DEADLINE = 25.0
+# The contract's first server, for a client given no base URL.
+DEFAULT_BASE_URL = "https://api.getlago.com/api/v1"
 
 
 @dataclass(frozen=True)
@@ -221,12 +224,27 @@ class PaymentUrlClient:
         return httpx.Response(response.status_code, headers=response.headers, content=bytes(body))
 
 
-def reference_adapter(base_url: str, api_key: str, lago_id: str) -> Outcome:
-    """The ``reference`` adapter: one call with ``PaymentUrlClient``, as an outcome."""
-    timeout = float(os.environ.get("LAGO_TIMEOUT", DEFAULT_TIMEOUT))
+def reference_adapter(
+    base_url: str | None,
+    api_key: str,
+    lago_id: str,
+    *,
+    max_retries: int = 3,
+    timeout: float | None = None,
+) -> Outcome:
+    """The ``reference`` adapter: one call with ``PaymentUrlClient``, as an outcome (no base
+    URL: the US server)."""
+    if timeout is None:
+        timeout = float(os.environ.get("LAGO_TIMEOUT", DEFAULT_TIMEOUT))
     deadline = min(DEFAULT_DEADLINE, 2 * timeout)
     try:
-        client = PaymentUrlClient(base_url, api_key, timeout=timeout, deadline=deadline)
+        client = PaymentUrlClient(
+            base_url or DEFAULT_BASE_URL,
+            api_key,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+        )
         details = client.payment_url(lago_id)
     except PaymentUrlError as error:
         return failure(error.status, error.code, error.error_details, error.message)

@@ -138,9 +138,15 @@ def _answered(call: Call, answer: Answer, request: httpx.Request) -> httpx.Respo
 
 
 def call_in_process(
-    adapter: Callable[[str, str, str], Any], serves: tuple[Serve, ...], base_url: str, lago_id: str
+    adapter: Callable[..., Any],
+    serves: tuple[Serve, ...],
+    base_url: str,
+    lago_id: str,
+    *,
+    given: bool = True,
 ) -> Call:
-    """Call the Python ``adapter`` with every httpx request answered by respx from ``serves``."""
+    """Call the Python ``adapter`` with every httpx request answered by respx from ``serves``;
+    ``given``: it gets ``base_url``, else None (its own default, which respx answers too)."""
     call = Call(base_url, lago_id)
     serves = tuple(resolve(serve, origin_of(base_url), OTHER_ORIGIN) for serve in serves)
 
@@ -185,7 +191,7 @@ def call_in_process(
     ):
         router.route().mock(side_effect=answer)
         try:
-            value = adapter(base_url, API_KEY, lago_id)
+            value = adapter(base_url if given else None, API_KEY, lago_id)
         except _Stopped:
             value = None
         except KeyboardInterrupt:
@@ -212,8 +218,11 @@ def call_command(
     path_prefix: str,
     lago_id: str,
     timeout: float,
+    given: bool = True,
 ) -> Call:
-    """Run ``command`` once against ``server`` serving ``serves``; kill it past ``timeout``."""
+    """Run ``command`` once against ``server`` serving ``serves``; kill it past ``timeout``.
+    ``given``: ``LAGO_API_URL`` names the server; else it is empty and the documented servers'
+    requests reach ``server`` through the command's own interception (the JavaScript runner's)."""
     refused = any(isinstance(serve, Fault) and serve.kind == "refuse" for serve in serves)
     origin = f"http://127.0.0.1:{closed_port()}" if refused else server.origin
     call = Call(origin + path_prefix, lago_id)
@@ -222,10 +231,12 @@ def call_command(
         call.served.extend(serves)
     env = {
         **os.environ,
-        "LAGO_API_URL": call.base_url,
+        "LAGO_API_URL": call.base_url if given else "",
         "LAGO_API_KEY": API_KEY,
         "LAGO_INVOICE_ID": lago_id,
     }
+    if not given:
+        env["LAGO_CONFORMANCE_ORIGIN"] = origin
     start = time.perf_counter()
     process = subprocess.Popen(
         command,

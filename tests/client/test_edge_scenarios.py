@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance._client.adapters import Subject, command_subject
+from conformance._client.adapters import Subject, command_subject, declared
 from conformance._client.call import API_KEY
 from conformance._client.catalogue import catalogue
 from conformance._client.edge_scenarios import edge_scenarios
@@ -47,12 +47,13 @@ ONLY_IT = {
     "502-latin1-html": "crashes-on-latin1-html",
     "422-invalid-utf8-json": "crashes-on-invalid-utf8-json",
     "200-trickles": "no-total-deadline",
+    "default-base-url": "wrong-default-base-url",
 }
 
 
 def run(call: Any, *scenarios: str, level: Any = "strict") -> Report:
     options = ClientOptions(level=level, max_examples=2, scenarios=scenarios)
-    return run_subject(Subject("faulty", None, call), options)
+    return run_subject(declared(Subject("faulty", None, call)), options)
 
 
 def run_command(client: FaultyClient, *scenarios: str, timeout: float = 3) -> Report:

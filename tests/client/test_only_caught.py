@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance._client.adapters import Subject
-from conformance._client.suite import ClientOptions, run_subject
+from conformance._client.suite import ClientOptions, run_subject, subject_for
 from tests.faulty_clients import CLIENT_FAULTS, ClientFault
 
 _ORACLE = {"served_as_documented", "served_as_answered"}
@@ -24,6 +23,9 @@ ONLY: dict[str, set[str]] = {
     "logs-headers-on-401": {"key_never_written"},
     "decodes-ids-as-uuids": _ORACLE,
     "fails-on-201": {"served_as_answered"},
+    "blank-failure-message": {"failure_names_error"},
+    "wrong-default-base-url": {"default_base_url"},
+    "ignores-no-retry-option": {"retries_as_configured"},
 }
 FAULTS = {fault.name: fault for fault in CLIENT_FAULTS}
 
@@ -31,8 +33,8 @@ FAULTS = {fault.name: fault for fault in CLIENT_FAULTS}
 @pytest.mark.parametrize("name", sorted(ONLY))
 def test_only_its_own_section_catches_the_fault(name: str) -> None:
     fault: ClientFault = FAULTS[name]
-    options = ClientOptions(level="strict", seed=0, max_examples=10)
-    report = run_subject(Subject(name, None, fault.client), options)
+    options = ClientOptions(fault.client, level="strict", seed=0, max_examples=10)
+    report = run_subject(subject_for(options), options)
     caught = {result.check for result in report.results if result.findings}
     assert fault.check in caught
     assert caught <= ONLY[name]

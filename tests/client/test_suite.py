@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from conformance._client.adapters import Subject, load_adapter
+from conformance._client.adapters import Subject, declared, load_adapter
 from conformance._client.call import API_KEY
 from conformance._client.catalogue import catalogue, generated_bodies
 from conformance._client.checks import GENERATED as GENERATED_CHECKS
@@ -28,7 +28,7 @@ def run(
     call: Any, *scenarios: str, level: Any = "strict", seed: int = 0, examples: int = 25
 ) -> Report:
     """The catalogue (or ``scenarios``); the generated answers are test_generated's."""
-    subject = Subject("faulty", None, call)
+    subject = declared(Subject("faulty", None, call))
     options = ClientOptions(
         level=level, seed=seed, max_examples=examples, scenarios=scenarios, explore=0
     )
@@ -315,6 +315,27 @@ JUDGED = [
         id="rate_limit_hint_waited",
     ),
     pytest.param(
+        "default_base_url",
+        FaultyClient(default_base="https://api.getlago.com"),
+        "default-base-url",
+        ["with no base URL, the client calls no server the contract documents"],
+        id="default_base_url",
+    ),
+    pytest.param(
+        "retries_as_configured",
+        FaultyClient(allowed_retries=0, ignore_retry_option=True),
+        "429-always",
+        ["the client retried more than it was configured to"],
+        id="retries_as_configured",
+    ),
+    pytest.param(
+        "failure_names_error",
+        FaultyClient(blank_message=True),
+        "422-third_party_error",
+        ["the failure's message is empty"],
+        id="failure_names_error",
+    ),
+    pytest.param(
         "key_never_written",
         FaultyClient(log_headers_on_401=True),
         "401-unauthorized",
@@ -357,6 +378,9 @@ def test_every_client_check_is_shown_failing_by_its_own_judge() -> None:
         "no_invented_values",
         "error_fields",
         "all_error_fields",
+        "failure_names_error",
+        "default_base_url",
+        "retries_as_configured",
         "no_retry_after_4xx",
         "request_shape",
         "id_percent_encoded",
