@@ -6,7 +6,8 @@ A page asks for a generated part with ``<!-- generated: NAME -->`` on a line of 
 - ``pytest-options``: the plugin's ``--lago-*`` options, from its ``pytest_addoption``;
 - ``sdk-matrix-table``: the SDK matrix, from ``docs/data/sdk-matrix.json`` (``nox -s sdk_readme``);
 - ``detection-totals`` and ``detection-table``: detection power, from
-  ``docs/data/detection-power.json`` (``nox -s faults``).
+  ``docs/data/detection-power.json`` (``nox -s faults``);
+- ``checks-SUITE-GROUP``: one group of the register of checks (``conformance/_report/checks.toml``).
 
 An unknown name fails the build, as a missing page does under ``--strict``.
 """
@@ -18,7 +19,10 @@ import functools
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 DATA = Path(__file__).parent / "data"
 _MARKER = re.compile(r"^<!-- generated: ([a-z-]+) -->$", re.M)
@@ -204,12 +208,38 @@ def detection_table(data: dict[str, Any] | None = None) -> str:
     return "\n".join(_table(header, rows))
 
 
+def check_table(suite: str, group: str) -> str:
+    """The register's checks of one suite and group: name, severity, what it asks, source."""
+    from conformance._report.register import register
+
+    client = suite == "client"
+    rows: list[list[object]] = [
+        [f"`{e.name}`", e.severity, *([e.scenarios or "-"] if client else []), e.description,
+         e.source]
+        for e in register().values()
+        if (e.suite, e.group) == (suite, group)
+    ]  # fmt: skip
+    header = ["check", "severity", *(["scenarios"] if client else []), "what it asks", "source"]
+    return "\n".join(_table(header, rows))
+
+
+def _check_tables() -> dict[str, Callable[[], str]]:
+    from conformance._report.register import GROUPS
+
+    return {
+        f"checks-{suite}-{group}": functools.partial(check_table, suite, group)
+        for suite, groups in GROUPS.items()
+        for group in groups
+    }
+
+
 GENERATORS = {
     "cli-reference": cli_reference,
     "pytest-options": pytest_options,
     "sdk-matrix-table": sdk_matrix_table,
     "detection-totals": detection_totals,
     "detection-table": detection_table,
+    **_check_tables(),
 }
 
 

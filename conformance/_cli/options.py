@@ -142,15 +142,13 @@ def add_run_options(parser: argparse.ArgumentParser, *, max_examples: int) -> No
 
 
 def baseline_option(path: str | Path | None, allow_stale: bool = False) -> Baseline | None:
-    """The baseline file at ``path`` (None: no baseline), its checks known to either suite."""
+    """The baseline file at ``path`` (None: no baseline), its checks those of the register."""
     if path is None:
         return None
-    from conformance._client.checks import CHECKS as CLIENT_CHECKS
     from conformance._report.baseline import load_baseline, today
-    from conformance._server.checks import CHECKS, PAYMENT_URL_STABLE
+    from conformance._report.register import register
 
-    known = {c.name for c in CHECKS} | {c.name for c in CLIENT_CHECKS} | {PAYMENT_URL_STABLE.name}
-    return load_baseline(Path(path), known, on=today(), allow_stale=allow_stale)
+    return load_baseline(Path(path), set(register()), on=today(), allow_stale=allow_stale)
 
 
 def server_options(values: Mapping[str, Any]) -> ServerOptions:

@@ -18,7 +18,6 @@ from conformance._client.answer_checks import (
     no_retry_after_4xx,
     success_details,
 )
-from conformance._client.check_sources import SOURCES
 from conformance._client.config_checks import default_base_url, retries_as_configured
 from conformance._client.invariants import (
     call_within_bound,
@@ -61,7 +60,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from conformance._client.call import Call
-    from conformance._contract.levels import Severity
 
 __all__ = [
     "ALL_ERROR_FIELDS",
@@ -103,40 +101,37 @@ __all__ = [
 OUTCOME = "outcome"
 
 
-def _check(
-    severity: Severity, judge: Callable[[Call], list[Problem]], *, needs_outcome: bool = True
-) -> Check[Call]:
-    kinds = frozenset({OUTCOME}) if needs_outcome else None
-    return Check(judge.__name__, severity, judge, kinds, SOURCES[judge.__name__])
+def _check(judge: Callable[[Call], list[Problem]], *, needs_outcome: bool = True) -> Check[Call]:
+    return Check(judge.__name__, judge, frozenset({OUTCOME}) if needs_outcome else None)
 
 
-SUCCESS_DETAILS = _check("MUST", success_details)
-NO_INVENTED_VALUES = _check("SHOULD", no_invented_values)
-ALL_SUCCESS_FIELDS = _check("SHOULD", all_success_fields)
-ERROR_FIELDS = _check("MUST", error_fields)
-ALL_ERROR_FIELDS = _check("SHOULD", all_error_fields)
-FAILURE_NAMES_ERROR = _check("SHOULD", failure_names_error)
-NO_RETRY_AFTER_4XX = _check("SHOULD", no_retry_after_4xx)
-REQUEST_SHAPE = _check("MUST", request_shape, needs_outcome=False)
-ID_PERCENT_ENCODED = _check("SHOULD", id_percent_encoded, needs_outcome=False)
-KEEPS_HTTP_STATUS = _check("SHOULD", keeps_http_status)
-NO_SILENT_SUCCESS = _check("SHOULD", no_silent_success)
-RATE_LIMIT_BOUNDED = _check("SHOULD", rate_limit_bounded)
-RATE_LIMIT_RETRIED = _check("SHOULD", rate_limit_retried)
-TRANSPORT_FAULT = _check("SHOULD", transport_fault)
-KEY_ONLY_IN_AUTHORIZATION = _check("MUST", key_only_in_authorization, needs_outcome=False)
-KEY_STAYS_ON_ORIGIN = _check("MUST", key_stays_on_origin, needs_outcome=False)
-NO_REDIRECT_FOLLOWED = _check("SHOULD", no_redirect_followed)
-RATE_LIMIT_WAIT_BOUNDED = _check("SHOULD", rate_limit_wait_bounded)
-UNDECODABLE_BODY = _check("MUST", undecodable_body)
-BASE_URL_JOINED = _check("MUST", base_url_joined, needs_outcome=False)
-EXACT_PATH = _check("SHOULD", exact_path, needs_outcome=False)
-SLOW_BODY_BOUNDED = _check("SHOULD", slow_body_bounded)
-SERVED_AS_DOCUMENTED = _check("MUST", served_as_documented)
-SERVED_AS_ANSWERED = _check("SHOULD", served_as_answered)
-SERVED_IN_FULL = _check("SHOULD", served_in_full)
+SUCCESS_DETAILS = _check(success_details)
+NO_INVENTED_VALUES = _check(no_invented_values)
+ALL_SUCCESS_FIELDS = _check(all_success_fields)
+ERROR_FIELDS = _check(error_fields)
+ALL_ERROR_FIELDS = _check(all_error_fields)
+FAILURE_NAMES_ERROR = _check(failure_names_error)
+NO_RETRY_AFTER_4XX = _check(no_retry_after_4xx)
+REQUEST_SHAPE = _check(request_shape, needs_outcome=False)
+ID_PERCENT_ENCODED = _check(id_percent_encoded, needs_outcome=False)
+KEEPS_HTTP_STATUS = _check(keeps_http_status)
+NO_SILENT_SUCCESS = _check(no_silent_success)
+RATE_LIMIT_BOUNDED = _check(rate_limit_bounded)
+RATE_LIMIT_RETRIED = _check(rate_limit_retried)
+TRANSPORT_FAULT = _check(transport_fault)
+KEY_ONLY_IN_AUTHORIZATION = _check(key_only_in_authorization, needs_outcome=False)
+KEY_STAYS_ON_ORIGIN = _check(key_stays_on_origin, needs_outcome=False)
+NO_REDIRECT_FOLLOWED = _check(no_redirect_followed)
+RATE_LIMIT_WAIT_BOUNDED = _check(rate_limit_wait_bounded)
+UNDECODABLE_BODY = _check(undecodable_body)
+BASE_URL_JOINED = _check(base_url_joined, needs_outcome=False)
+EXACT_PATH = _check(exact_path, needs_outcome=False)
+SLOW_BODY_BOUNDED = _check(slow_body_bounded)
+SERVED_AS_DOCUMENTED = _check(served_as_documented)
+SERVED_AS_ANSWERED = _check(served_as_answered)
+SERVED_IN_FULL = _check(served_in_full)
 RELATION_CHECKS = tuple(
-    _check("SHOULD", judge)
+    _check(judge)
     for judge in (
         ignores_header_case,
         ignores_charset,
@@ -146,13 +141,13 @@ RELATION_CHECKS = tuple(
         ignores_framing,
     )
 )
-KEY_NEVER_IN_OUTCOME = _check("MUST", key_never_in_outcome, needs_outcome=False)
-KEY_NEVER_WRITTEN = _check("MUST", key_never_written, needs_outcome=False)
-NO_RESEND_AFTER_4XX = _check("SHOULD", no_resend_after_4xx, needs_outcome=False)
-CALL_WITHIN_BOUND = _check("SHOULD", call_within_bound)
-RATE_LIMIT_HINT_WAITED = _check("SHOULD", rate_limit_hint_waited, needs_outcome=False)
-DEFAULT_BASE_URL = _check("MUST", default_base_url, needs_outcome=False)
-RETRIES_AS_CONFIGURED = _check("SHOULD", retries_as_configured, needs_outcome=False)
+KEY_NEVER_IN_OUTCOME = _check(key_never_in_outcome, needs_outcome=False)
+NO_RESEND_AFTER_4XX = _check(no_resend_after_4xx, needs_outcome=False)
+CALL_WITHIN_BOUND = _check(call_within_bound)
+KEY_NEVER_WRITTEN = _check(key_never_written, needs_outcome=False)
+RATE_LIMIT_HINT_WAITED = _check(rate_limit_hint_waited, needs_outcome=False)
+DEFAULT_BASE_URL = _check(default_base_url, needs_outcome=False)
+RETRIES_AS_CONFIGURED = _check(retries_as_configured, needs_outcome=False)
 # Invariants on every call; the key's two ride along every scenario, the other two wherever a
 # scenario's own checks do not already judge the same (see catalogue.py).
 INVARIANTS: tuple[Check[Call], ...] = (

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 from conformance._contract.levels import counts_against, runs_at
 from conformance._errors import UsageError
+from conformance._report.difference import Difference, difference_text, sequence_text
+from conformance._report.register import entry
 from conformance._version import __version__
 
 if TYPE_CHECKING:
@@ -50,17 +52,22 @@ def _redact(value: Any, secrets: list[str]) -> Any:
         return value
     if isinstance(value, dict):
         return {_redact(key, secrets): _redact(item, secrets) for key, item in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple: a Row, a Difference
+        return type(value)(*(_redact(item, secrets) for item in value))
     if isinstance(value, (list, tuple)):
         return type(value)(_redact(item, secrets) for item in value)
     return value
 
 
 class Problem(NamedTuple):
-    """One thing a check saw wrong: a title, what was received and what was expected."""
+    """One thing a check saw wrong: a title, what was received and what was expected; the
+    difference it decided on, row by row, and the sequence of requests that decided, if any."""
 
     title: str
     received: str
     expected: str
+    difference: Difference | None = None
+    sequence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,14 +88,23 @@ class Finding:
     # What Lago itself answered to the same request (the twin), when the oracle decided; then
     # ``received`` is the target's answer and ``expected`` says which relation broke.
     lago: str = ""
+    # What the check compared, row by row, where it decided on a difference (the oracle's).
+    difference: Difference | None = None
+    # The requests that decided, in order, one curl line each (a stateful sequence's finding).
+    sequence: tuple[str, ...] = ()
 
     def render(self) -> str:
-        """``Title`` / blank / ``Received:`` / ``Expected:`` / ``Source:`` and the reproduction."""
+        """``Title`` / blank / ``Received:`` / ``Expected:``, the difference, ``Source:``, the
+        sequence and the reproduction."""
         text = f"[{self.severity}] {self.title}\n\nReceived: {self.received}\nExpected: {self.expected}"
         if self.lago:
             text += f"\nLago answered: {self.lago}"
+        if self.difference is not None:
+            text += "\n" + "\n".join(difference_text(self.difference))
         if self.source:
             text += f"\nSource: {self.source}"
+        if self.sequence:
+            text += "\n\n" + "\n".join(sequence_text(self.sequence))
         if self.reproduce:
             text += f"\n\nReproduce with:\n    {self.reproduce}"
         for baseline in (self.accepted, self.expired):
@@ -99,19 +115,31 @@ class Finding:
 
 @dataclass(frozen=True)
 class Check(Generic[T]):
-    """A named rule with one severity; ``judge`` returns the problems it sees in one observation.
+    """A registered rule; ``judge`` returns the problems it sees in one observation.
 
     ``kinds`` limits a check to observations of those kinds (None: every kind); what a kind is
     belongs to the suite (a server scenario's expectation, whether a client gave an outcome).
-    ``source`` says where the rule comes from: a JSON pointer into the bundled contract for a
-    MUST, the lago-api file (or the RFC) for a SHOULD.
+    Its severity, source and description come from the register (``_report/register.py``),
+    which refuses a name it does not hold: no check exists outside the register.
     """
 
     name: str
-    severity: Severity
     judge: Callable[[T], Iterable[Problem]]
     kinds: frozenset[str] | None = None
-    source: str = ""
+
+    def __post_init__(self) -> None:
+        entry(self.name)
+
+    @property
+    def severity(self) -> Severity:
+        """MUST or SHOULD, as the register says."""
+        return entry(self.name).severity
+
+    @property
+    def source(self) -> str:
+        """Where the rule comes from: a JSON pointer into the bundled contract for a MUST,
+        the lago-api file (or the RFC) for a SHOULD."""
+        return entry(self.name).source
 
     def applies_to(self, kind: str) -> bool:
         """Whether this check judges observations of ``kind``."""
@@ -129,13 +157,16 @@ class Check(Generic[T]):
         *,
         title: str | None = None,
         lago: str = "",
+        sequence: tuple[str, ...] = (),
     ) -> Finding:
-        """The finding for ``problem``, with every secret redacted; ``lago``: Lago's own answer."""
+        """The finding for ``problem``, with every secret redacted; ``lago``: Lago's own answer;
+        ``sequence``: the requests that decided, when the problem does not name them itself."""
+        steps = sequence or problem.sequence
         fields = (title or problem.title, problem.received, problem.expected, reproduce, lago)
         title, received, expected, reproduce, lago = redact(fields, secrets)
-        return Finding(
-            self.name, self.severity, title, received, expected, reproduce, self.source, lago=lago
-        )
+        difference, steps = redact((problem.difference, steps), secrets)
+        return Finding(self.name, self.severity, title, received, expected, reproduce, self.source,
+                       lago=lago, difference=difference, sequence=steps)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from conformance._contract.rules import (
 )
 from conformance._report.findings import Check, Problem
 from conformance._server.answer import OPERATION_KINDS
-from conformance._server.check_sources import SOURCES
 from conformance._server.lago_checks import (
     invoice_echo,
     invoice_not_found,
@@ -37,7 +36,7 @@ from conformance._server.probe_checks import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from conformance._contract.levels import Level, Severity
+    from conformance._contract.levels import Level
     from conformance._server.answer import Answer
     from conformance._server.exchange import Exchange
 
@@ -227,46 +226,36 @@ def unknown_invoice(answer: Answer) -> Iterator[Problem]:
 _OPERATION = OPERATION_KINDS
 
 
-def _check(
-    severity: Severity, judge: Callable[[Answer], Iterator[Problem]], *kinds: str
-) -> Check[Answer]:
-    return Check(
-        judge.__name__,
-        severity,
-        judge,
-        frozenset(kinds) if kinds else None,
-        SOURCES[judge.__name__],
-    )
+def _check(judge: Callable[[Answer], Iterator[Problem]], *kinds: str) -> Check[Answer]:
+    return Check(judge.__name__, judge, frozenset(kinds) if kinds else None)
 
 
 CHECKS: tuple[Check[Answer], ...] = (
-    _check("MUST", not_a_server_error),
-    _check("MUST", status_code_conformance, *_OPERATION),
-    _check("MUST", content_type_conformance, *_OPERATION),
-    _check("MUST", response_schema_conformance, *_OPERATION),
-    _check("MUST", status_field_matches, *_OPERATION),
-    _check("MUST", no_error_leak),
-    _check("MUST", no_secret_echo),
-    _check("MUST", negative_data_rejection, "reject", "hostile"),
-    _check("MUST", unsupported_method, "wrong_verb"),
-    _check("MUST", auth_required, "unauthorized"),
-    _check("MUST", payable_invoice, "payable"),
-    _check("MUST", unprocessable_invoice, "reason"),
-    _check("MUST", unknown_invoice, "not_found"),
-    _check("SHOULD", strict_schema_conformance, *_OPERATION),
-    _check("SHOULD", router_not_found, "wrong_verb", "other_verb"),
-    _check("SHOULD", invoice_not_found, "not_found", "any", "hostile", "near_absent"),
-    _check("SHOULD", invoice_echo, "payable", "cast_form"),
-    _check("SHOULD", unprocessable_reason, "reason"),
-    _check("SHOULD", cast_form_found, "cast_form"),
-    _check("SHOULD", scheme_case_insensitive, "scheme_case"),
+    _check(not_a_server_error),
+    _check(status_code_conformance, *_OPERATION),
+    _check(content_type_conformance, *_OPERATION),
+    _check(response_schema_conformance, *_OPERATION),
+    _check(status_field_matches, *_OPERATION),
+    _check(no_error_leak),
+    _check(no_secret_echo),
+    _check(negative_data_rejection, "reject", "hostile"),
+    _check(unsupported_method, "wrong_verb"),
+    _check(auth_required, "unauthorized"),
+    _check(payable_invoice, "payable"),
+    _check(unprocessable_invoice, "reason"),
+    _check(unknown_invoice, "not_found"),
+    _check(strict_schema_conformance, *_OPERATION),
+    _check(router_not_found, "wrong_verb", "other_verb"),
+    _check(invoice_not_found, "not_found", "any", "hostile", "near_absent"),
+    _check(invoice_echo, "payable", "cast_form"),
+    _check(unprocessable_reason, "reason"),
+    _check(cast_form_found, "cast_form"),
+    _check(scheme_case_insensitive, "scheme_case"),
 )
 PAYMENT_URL_STABLE: Check[tuple[Exchange, Exchange]] = Check(
-    "payment_url_stable", "SHOULD", payment_url_stable, source=SOURCES["payment_url_stable"]
+    "payment_url_stable", payment_url_stable
 )
-CONSISTENT_ANSWERS: Check[Sequence[Exchange]] = Check(
-    "consistent_answers", "SHOULD", consistent_answers, source=SOURCES["consistent_answers"]
-)
+CONSISTENT_ANSWERS: Check[Sequence[Exchange]] = Check("consistent_answers", consistent_answers)
 
 
 def checks_at(level: Level, *, generic_only: bool = False) -> tuple[Check[Answer], ...]:

@@ -224,3 +224,35 @@ def test_the_documented_baseline_example_is_valid(tmp_path: Path) -> None:
     baseline = baseline_option(tmp_path / "baseline.toml")
     assert baseline is not None
     assert [entry.check for entry in baseline.entries] == ["payable_invoice"]
+
+
+@pytest.mark.http
+def test_a_baseline_of_oracle_findings_passes_the_next_run_until_it_expires(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.oracle_faults import ORACLE_FAULTS
+
+    fault = next(f for f in ORACLE_FAULTS if f.name == "action-case-insensitive")
+    app = FaultyLago(fault.run)
+    fixtures = tmp_path / "fixtures.toml"
+    fixtures.write_text(dump_fixtures(app.mock.fixtures))
+    path = tmp_path / "baseline.toml"
+    with serving(app) as url:
+        args = ["server", "--base-url", url + "/api/v1", "--api-key", app.mock.api_key]
+        args += ["--fixtures", str(fixtures), "--max-examples", "3", "--fail-on", "should"]
+
+        def run(*extra: str) -> int:
+            return main([*args, "--report-dir", str(tmp_path / "r"), *extra])
+
+        assert run() == 1
+        report = json.loads((tmp_path / "r" / "server.json").read_text())
+        failing = {r["check"] for r in report["results"] if r["findings"]}
+        assert "lago_reacts" in failing
+        capsys.readouterr()
+        command = ["baseline", str(tmp_path / "r" / "server.json"), "--reason", "known"]
+        assert main([*command, "--expires", "2026-12-31"]) == 0
+        path.write_text(capsys.readouterr().out)
+        assert run("--baseline", str(path)) == 0
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(TODAY.timestamp()) + 40 * 86400))
+        assert run("--baseline", str(path)) == 1
+    assert "expired: known" in capsys.readouterr().out
