@@ -47,25 +47,32 @@ def history_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ran: dict[tuple[str, str], int] = {}
     for run in runs:
         ran[run["sdk"], run["configuration"]] = ran.get((run["sdk"], run["configuration"]), 0) + 1
+    # Scenarios of one check with the same first and last version make one row.
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for (sdk, configuration, check, severity, scenario), row in sorted(rows.items()):
+        versions = f"{row['count']}/{ran[sdk, configuration]}"
+        key = (sdk, configuration, check, severity, row["first"], row["last"], versions)
+        grouped.setdefault(key, []).append(scenario)
+    items = grouped.items()
     return [
         {
             "sdk": sdk,
             "configuration": configuration,
             "check": check,
             "severity": severity,
-            "scenario": scenario,
-            "first": row["first"],
-            "last": row["last"],
-            "versions": f"{row['count']}/{ran[sdk, configuration]}",
+            "scenario": ", ".join(scenarios),
+            "first": first,
+            "last": last,
+            "versions": versions,
         }
-        for (sdk, configuration, check, severity, scenario), row in sorted(rows.items())
+        for (sdk, configuration, check, severity, first, last, versions), scenarios in items
     ]
 
 
 def table_lines(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> list[str]:
     """The Markdown table, and a line per version that could not be gated."""
     lines = [
-        "| SDK | configuration | check | severity | scenario | first | last | versions with it |",
+        "| SDK | configuration | check | severity | scenarios | first | last | versions with it |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [

@@ -7,8 +7,8 @@ import pytest
 from tests.sdk_history import findings_of, history_rows, newer_or_equal, table_lines, update_block
 
 RUNS = [
-    {"sdk": "py", "version": "1.10.0", "configuration": "", "findings": [["401", "failure_names_error", "SHOULD"]]},
-    {"sdk": "py", "version": "1.9.0", "configuration": "", "findings": [["401", "failure_names_error", "SHOULD"]]},
+    {"sdk": "py", "version": "1.10.0", "configuration": "", "findings": [["401", "failure_names_error", "SHOULD"], ["404", "failure_names_error", "SHOULD"]]},
+    {"sdk": "py", "version": "1.9.0", "configuration": "", "findings": [["401", "failure_names_error", "SHOULD"], ["404", "failure_names_error", "SHOULD"]]},
     {"sdk": "py", "version": "1.11.0", "configuration": "", "findings": []},
     {"sdk": "py", "version": "1.46.0", "configuration": "x=1", "findings": [["429-always", "rate_limit_bounded", "SHOULD"]]},
     {"sdk": "js", "version": "1.7.0", "configuration": "", "error": "npm install failed"},
@@ -22,9 +22,8 @@ def test_each_finding_has_its_first_and_last_version_in_release_order() -> None:
         ("py", "rate_limit_bounded", "1.46.0", "1.46.0", "1/1"),
     ]
     lines = table_lines(rows, RUNS)
-    assert (
-        lines[2] == "| py | default | `failure_names_error` | SHOULD | 401 | 1.9.0 | 1.10.0 | 2/3 |"
-    )
+    row = "| py | default | `failure_names_error` | SHOULD | 401, 404 | 1.9.0 | 1.10.0 | 2/3 |"
+    assert lines[2] == row
     assert "- js 1.7.0 (default): not gated, npm install failed" in lines
 
 
