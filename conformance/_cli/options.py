@@ -169,6 +169,7 @@ def server_options(values: Mapping[str, Any]) -> ServerOptions:
     if values.get("explore") is not None:
         given["explore"] = values["explore"]
     given["allow_key_in_url"] = bool(values.get("allow_key_in_url"))
+    given["send_lago_bugs"] = bool(values.get("send_lago_bugs"))
     given["oracle"] = values.get("oracle", "twin") != "off"
     given["generic_only"] = values.get("checks", "all") == "generic"
     return ServerOptions(**given)

@@ -82,6 +82,8 @@ class LagoMock:
 
     api_key: str = DEFAULT_API_KEY
     seed: int = 0
+    # A second organization's key: it authenticates and owns none of the invoices.
+    other_api_key: str | None = None
     rate_limit: int | None = None
     clock: Callable[[], float] = time.monotonic
     front_url: str | None = cors.DEFAULT_FRONT_URL
@@ -97,8 +99,11 @@ class LagoMock:
     _request_ids: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
-        if not self.api_key or any(c in self.api_key for c in RUBY_WHITESPACE):
-            raise ValueError("The mock's API key must be non-empty and hold no whitespace")
+        for key in (self.api_key, self.other_api_key):
+            if key is not None and (not key or any(c in key for c in RUBY_WHITESPACE)):
+                raise ValueError("The mock's API keys must be non-empty and hold no whitespace")
+        if self.other_api_key == self.api_key:
+            raise ValueError("The other organization's key must differ from the mock's API key")
         if self.invoices_from is not None:
             self.invoices = invoices_for(self.invoices_from, self.seed)
         else:
@@ -134,7 +139,8 @@ class LagoMock:
                 return Reply.error(429).with_headers(*limit_headers)
         start = self.clock()
         env = puma.environ(request)
-        reply = puma.refuse(request, env) or cors.preflight(env, self._origin)
+        refused = puma.refuse(request, env)
+        reply = refused or cors.preflight(env, self._origin)
         if reply is None:
             request_id = rails.request_id(env, self._next_request_id)
             reply = rails.dispatch(env, functools.partial(self._action, env))
@@ -142,7 +148,8 @@ class LagoMock:
             runtime = f"{max(0.0, self.clock() - start):.6f}"
             reply = reply.with_headers(("x-request-id", request_id), ("x-runtime", runtime))
             reply = cors.decorate(reply, env, self._origin)
-        return reply.with_headers(*limit_headers)
+        closing = () if refused is not None and refused.status == 400 else puma.connection(env)
+        return reply.with_headers(*limit_headers, *closing)
 
     def _next_request_id(self) -> str:
         # Rails uses SecureRandom.uuid; the mock's ids come from its seed and a counter.
@@ -155,9 +162,11 @@ class LagoMock:
         if route.action == "not_found":
             return Reply.error(404, "resource_not_found")
         # Api::BaseController#auth_token reads the env value, where Puma joined repeats
-        if bearer_token(env.header("Authorization")) != self.api_key:
+        token = bearer_token(env.header("Authorization"))
+        if token is None or token not in (self.api_key, self.other_api_key):
             return Reply.error(401)
-        lago_id = cast_uuid(route.lago_id or "")
+        # current_organization.invoices: another organization's key finds none of them
+        lago_id = cast_uuid(route.lago_id or "") if token == self.api_key else None
         invoice = self._by_id.get(lago_id) if lago_id else None
         if invoice is None or not invoice.visible:
             return Reply.error(404, "invoice_not_found")
@@ -195,7 +204,12 @@ class LagoMock:
         body = reply.body
         headers = [
             (b"content-length", str(len(body)).encode()),
-            *((name.encode(), _wire(value)) for name, value in reply.all_headers()),
+            # The HTTP server decides the connection's fate and writes its own Connection header
+            *(
+                (name.encode(), _wire(value))
+                for name, value in reply.all_headers()
+                if name != "connection"
+            ),
         ]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send(

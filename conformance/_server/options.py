@@ -23,6 +23,8 @@ class ServerOptions:
 
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
+    # Another organization's key on the target: it authenticates and owns none of the invoices.
+    other_api_key: str | None = field(default=None, repr=False)
     fixtures: Fixtures | None = None
     level: Level = "strict"
     fail_on: FailOn = "must"
@@ -40,5 +42,7 @@ class ServerOptions:
     explore: int | None = None
     # Whether the real key may go into a URL of a remote target (query strings land in logs).
     allow_key_in_url: bool = False
+    # Whether to send the requests that meet Lago's own bugs (real Lago answers them 500).
+    send_lago_bugs: bool = False
     # Accepted findings, applied to the report by run_*_suite (None: none accepted).
     baseline: Baseline | None = None

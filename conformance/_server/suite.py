@@ -17,6 +17,8 @@ from conformance._report.findings import Report
 from conformance._server.answer import Expectation
 from conformance._server.checks import CONSISTENT_ANSWERS, checks_at
 from conformance._server.explore import Base, Exploration
+from conformance._server.lago_bugs import PHASE as LAGO_BUGS_PHASE
+from conformance._server.lago_bugs import send_lago_bugs
 from conformance._server.options import ServerOptions
 from conformance._server.oracle import ORACLE_CHECKS
 from conformance._server.probes import Probes
@@ -166,6 +168,9 @@ def _run_phases(run: ServerRun, probes: Probes, exploration: Exploration, report
     ):
         target.phase = phase
         probe()
+    if options.send_lago_bugs:
+        target.phase = LAGO_BUGS_PHASE
+        send_lago_bugs(run, path_of)
     target.phase = "exploration"
     exploration.payable = run.payable_answer
     exploration.explore()
@@ -180,6 +185,7 @@ def _run_phases(run: ServerRun, probes: Probes, exploration: Exploration, report
             options.max_examples,
             run.record,
             spec=options.spec,
+            send_lago_bugs=options.send_lago_bugs,
         )
     finally:
         target.max_requests += 1
