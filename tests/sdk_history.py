@@ -51,8 +51,9 @@ def history_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     grouped: dict[tuple[str, ...], list[str]] = {}
     for (sdk, configuration, check, severity, scenario), row in sorted(rows.items()):
         versions = f"{row['count']}/{ran[sdk, configuration]}"
-        key = (sdk, configuration, check, severity, row["first"], row["last"], versions)
-        grouped.setdefault(key, []).append(scenario)
+        grouped.setdefault(
+            (sdk, configuration, check, severity, row["first"], row["last"], versions), []
+        ).append(scenario)
     items = grouped.items()
     return [
         {

@@ -49,7 +49,7 @@ def matrix_row(
 
 def _level(row: dict[str, Any]) -> str:
     """The level cell: the level, and the configuration when it is not the SDK's default."""
-    return row["level"] + (f", {row['configuration']}" if row.get("configuration") else "")
+    return str(row["level"]) + (f", {row['configuration']}" if row.get("configuration") else "")
 
 
 def _order(row: dict[str, Any]) -> tuple[str, tuple[int, ...], str]:

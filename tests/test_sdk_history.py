@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.sdk_history import findings_of, history_rows, newer_or_equal, table_lines, update_block
 
-RUNS = [
+RUNS: list[dict[str, Any]] = [
     {"sdk": "py", "version": "1.10.0", "configuration": "", "findings": [["401", "failure_names_error", "SHOULD"], ["404", "failure_names_error", "SHOULD"]]},
     {"sdk": "py", "version": "1.9.0", "configuration": "", "findings": [["401", "failure_names_error", "SHOULD"], ["404", "failure_names_error", "SHOULD"]]},
     {"sdk": "py", "version": "1.11.0", "configuration": "", "findings": []},
