@@ -19,6 +19,6 @@ for try in 1 2 3 4; do
 done
 jq -cn --argjson s "$status" --rawfile b "$body" '($b | try fromjson catch null) as $j
   | ($j | if type == "object" then . else {} end) as $o
-  | if $s == 200 and ($o.invoice_payment_details | type) == "object" then {ok: true, details: $o.invoice_payment_details}
+  | if $s >= 200 and $s < 300 and ($o.invoice_payment_details | type) == "object" then {ok: true, details: $o.invoice_payment_details}
     else {ok: false, status: (if $s == 0 then null else $s end), code: $o.code,
           error_details: $o.error_details, message: ($o.error // "HTTP \($s)")} end'
