@@ -43,7 +43,11 @@ def run_server_suite(
     options = options or ServerOptions()
     api_key = options.api_key or os.environ.get("LAGO_API_KEY") or None
     if options.base_url is None:
-        mock = LagoMock(api_key=api_key or DEFAULT_API_KEY, seed=options.seed)
+        mock = LagoMock(
+            api_key=api_key or DEFAULT_API_KEY,
+            seed=options.seed,
+            other_api_key=options.other_api_key,
+        )
         target = Target(
             mock.api_key,
             app=mock,
@@ -71,17 +75,29 @@ def run_server_suite(
         fixtures = options.fixtures or Fixtures()
     target.on_request = on_request
     target.allow_key_in_url = options.allow_key_in_url
-    twin = lago_twin(target.api_key, fixtures, options.seed, httpx.URL(target.url).netloc.decode())
+    host = httpx.URL(target.url).netloc.decode()
+    twin = lago_twin(target.api_key, fixtures, options.seed, host, options.other_api_key)
     with target:
         report = run_on_target(target, options, fixtures, subject, twin)
     return _with_baseline(report, options.baseline)
 
 
-def lago_twin(api_key: str, fixtures: Fixtures, seed: int, host: str) -> Callable[[Request], Reply]:
+def lago_twin(
+    api_key: str, fixtures: Fixtures, seed: int, host: str, other_api_key: str | None = None
+) -> Callable[[Request], Reply]:
     """Lago's twin of a target: the faithful mock holding the invoices the fixtures name, with
-    the run's key, answering a request as the target receives it (below /api/v1, with a Host)."""
+    the run's key, answering a request as the target receives it (below /api/v1, with a Host).
+
+    ``other_api_key`` is another organization's key: it authenticates and owns none of them.
+    """
     # A still clock: the twin's answers (its timings) are the same in every run of a seed.
-    mock = LagoMock(api_key=api_key, seed=seed, invoices_from=fixtures, clock=lambda: 0.0)
+    mock = LagoMock(
+        api_key=api_key,
+        seed=seed,
+        invoices_from=fixtures,
+        clock=lambda: 0.0,
+        other_api_key=other_api_key,
+    )
 
     def answer(request: Request) -> Reply:
         seen = request.prefixed("/api/v1")

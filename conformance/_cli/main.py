@@ -46,6 +46,11 @@ def _build_parser() -> _Parser:
     mock.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     mock.add_argument("--port", type=port, default=8080, help="port, 0 for any (default 8080)")
     mock.add_argument("--api-key", default=DEFAULT_API_KEY, help="the key the mock accepts")
+    mock.add_argument(
+        "--other-api-key",
+        metavar="KEY",
+        help="another organization's key: accepted, owns no invoice (default: $LAGO_OTHER_API_KEY)",
+    )
     mock.add_argument("--seed", type=int, default=0, help="seed for the invoice ids (default 0)")
     mock.add_argument(
         "--rate-limit",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from conformance._contract.fixtures import dump_fixtures
@@ -20,7 +21,14 @@ def run_mock(args: argparse.Namespace) -> int:
     """Serve the mock as the options say, after printing its URL, key and invoices."""
     if not args.api_key or any(c.isspace() for c in args.api_key):
         raise UsageError("--api-key must be non-empty with no whitespace")
-    app = LagoMock(api_key=args.api_key, seed=args.seed, rate_limit=args.rate_limit)
+    other = args.other_api_key or os.environ.get("LAGO_OTHER_API_KEY") or None
+    if other is not None and any(c.isspace() for c in other):
+        raise UsageError("--other-api-key (or LAGO_OTHER_API_KEY) must hold no whitespace")
+    if other == args.api_key:
+        raise UsageError("--other-api-key must differ from --api-key")
+    app = LagoMock(
+        api_key=args.api_key, seed=args.seed, rate_limit=args.rate_limit, other_api_key=other
+    )
     sock = bind(args.host, args.port)
     url = base_url(sock, "/api/v1")
     if args.write_fixtures is not None:
@@ -33,6 +41,8 @@ def run_mock(args: argparse.Namespace) -> int:
                 f"cannot write --write-fixtures {str(args.write_fixtures)!r}: {error.strerror}"
             ) from None
     lines = [f"Lago mock serving at {url}", f"API key: {app.api_key}"]
+    if other is not None:
+        lines.append(f"Another organization's key (owns no invoice): {other}")
     if args.rate_limit:
         lines.append(f"Rate limit: {args.rate_limit} requests/s (429 past it)")
     lines.append("Invoices (name, lago_id, expected answer):")

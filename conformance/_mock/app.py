@@ -82,6 +82,8 @@ class LagoMock:
 
     api_key: str = DEFAULT_API_KEY
     seed: int = 0
+    # A second organization's key: it authenticates and owns none of the invoices.
+    other_api_key: str | None = None
     rate_limit: int | None = None
     clock: Callable[[], float] = time.monotonic
     front_url: str | None = cors.DEFAULT_FRONT_URL
@@ -97,8 +99,11 @@ class LagoMock:
     _request_ids: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
-        if not self.api_key or any(c in self.api_key for c in RUBY_WHITESPACE):
-            raise ValueError("The mock's API key must be non-empty and hold no whitespace")
+        for key in (self.api_key, self.other_api_key):
+            if key is not None and (not key or any(c in key for c in RUBY_WHITESPACE)):
+                raise ValueError("The mock's API keys must be non-empty and hold no whitespace")
+        if self.other_api_key == self.api_key:
+            raise ValueError("The other organization's key must differ from the mock's API key")
         if self.invoices_from is not None:
             self.invoices = invoices_for(self.invoices_from, self.seed)
         else:
@@ -155,9 +160,11 @@ class LagoMock:
         if route.action == "not_found":
             return Reply.error(404, "resource_not_found")
         # Api::BaseController#auth_token reads the env value, where Puma joined repeats
-        if bearer_token(env.header("Authorization")) != self.api_key:
+        token = bearer_token(env.header("Authorization"))
+        if token is None or token not in (self.api_key, self.other_api_key):
             return Reply.error(401)
-        lago_id = cast_uuid(route.lago_id or "")
+        # current_organization.invoices: another organization's key finds none of them
+        lago_id = cast_uuid(route.lago_id or "") if token == self.api_key else None
         invoice = self._by_id.get(lago_id) if lago_id else None
         if invoice is None or not invoice.visible:
             return Reply.error(404, "invoice_not_found")

@@ -23,6 +23,8 @@ class ServerOptions:
 
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
+    # Another organization's key on the target: it authenticates and owns none of the invoices.
+    other_api_key: str | None = field(default=None, repr=False)
     fixtures: Fixtures | None = None
     level: Level = "strict"
     fail_on: FailOn = "must"

@@ -79,6 +79,20 @@ def test_whitespace_api_key_is_refused(capsys: pytest.CaptureFixture[str]) -> No
     assert "--api-key must be non-empty with no whitespace" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--other-api-key", "a b"], "--other-api-key (or LAGO_OTHER_API_KEY) must hold no"),
+        (["--api-key", "k", "--other-api-key", "k"], "--other-api-key must differ from --api-key"),
+    ],
+)
+def test_a_bad_other_api_key_is_refused(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["mock", "--port", "0", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
 def test_unwritable_fixtures_path_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -390,3 +391,24 @@ def test_over_real_http(mock: LagoMock, http_client: httpx.Client) -> None:
     )
     head = http_client.head(url_for("x"))
     assert (head.status_code, head.content) == (404, b"")
+
+
+def test_another_organizations_key_authenticates_and_owns_no_invoice() -> None:
+    mock = LagoMock(api_key=API_KEY, other_api_key="other-org-key")
+    for invoice in mock.invoices:
+        path = f"/api/v1/invoices/{invoice.lago_id}/payment_url"
+        mine = mock.respond(Request.of("POST", path, f"Bearer {API_KEY}"))
+        other = mock.respond(Request.of("POST", path, "Bearer other-org-key"))
+        assert mine.status != 401
+        assert (other.status, json.loads(other.body)) == (
+            404,
+            {"status": 404, "error": "Not Found", "code": "invoice_not_found"},
+        )
+    unknown = mock.respond(Request.of("POST", "/api/v1/invoices/x/payment_url", "Bearer nope"))
+    assert unknown.status == 401
+
+
+@pytest.mark.parametrize("other", ["", "a b", API_KEY])
+def test_the_other_organizations_key_is_a_usable_key_of_its_own(other: str) -> None:
+    with pytest.raises(ValueError, match="key"):
+        LagoMock(api_key=API_KEY, other_api_key=other)

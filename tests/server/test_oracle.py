@@ -214,3 +214,14 @@ def test_on_a_remote_target_the_key_stays_out_of_urls_and_the_report_says_so(
     # At least the sweep's two (the key as ?api_key= and ?access_token=); combinations may add more.
     (note,) = [n for n in report.notes if n.startswith("the exploration kept back")]
     assert int(note.split()[4]) >= 2
+
+
+def test_the_twin_answers_another_organizations_key_that_it_owns_no_invoice() -> None:
+    mock = LagoMock(api_key=API_KEY, seed=5)
+    twin = lago_twin(API_KEY, mock.fixtures, 5, "lago.test", other_api_key="other-org-key")
+    alone = lago_twin(API_KEY, mock.fixtures, 5, "lago.test")
+    for lago_id in mock.fixtures.invoices.values():
+        request = Request.of("POST", f"/invoices/{lago_id}/payment_url", "Bearer other-org-key")
+        reply = twin(request)
+        assert (reply.status, json.loads(reply.body)["code"]) == (404, "invoice_not_found")
+        assert alone(request).status == 401
