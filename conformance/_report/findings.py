@@ -82,6 +82,9 @@ class Finding:
     # What Lago itself answered to the same request (the twin), when the oracle decided; then
     # ``received`` is the target's answer and ``expected`` says which relation broke.
     lago: str = ""
+    # A finding decided by a sequence of requests: one curl line per step, in order (numbered
+    # when rendered); ``reproduce`` is then its last step.
+    sequence: tuple[str, ...] = ()
 
     def render(self) -> str:
         """``Title`` / blank / ``Received:`` / ``Expected:`` / ``Source:`` and the reproduction."""
@@ -90,7 +93,10 @@ class Finding:
             text += f"\nLago answered: {self.lago}"
         if self.source:
             text += f"\nSource: {self.source}"
-        if self.reproduce:
+        if self.sequence:
+            steps = "\n".join(f"    {n}. {line}" for n, line in enumerate(self.sequence, 1))
+            text += f"\n\nReproduce with, in order:\n{steps}"
+        elif self.reproduce:
             text += f"\n\nReproduce with:\n    {self.reproduce}"
         for baseline in (self.accepted, self.expired):
             if baseline:

@@ -32,6 +32,7 @@ from conformance._server.probe_checks import (
     consistent_answers,
     scheme_case_insensitive,
 )
+from conformance._server.tenant import tenant_isolation
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -251,6 +252,7 @@ CHECKS: tuple[Check[Answer], ...] = (
     _check(unprocessable_reason, "reason"),
     _check(cast_form_found, "cast_form"),
     _check(scheme_case_insensitive, "scheme_case"),
+    _check(tenant_isolation, "other_organization"),
 )
 PAYMENT_URL_STABLE: Check[tuple[Exchange, Exchange]] = Check(
     "payment_url_stable", payment_url_stable

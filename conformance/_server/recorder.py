@@ -3,13 +3,14 @@ one result per check x scenario, with the status and 422-reason coverage of the 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from conformance._contract.document import contract
 from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
-from conformance._report.findings import CaseResult
+from conformance._report.findings import CaseResult, redact
 from conformance._server.answer import Answer
 from conformance._server.oracle import Comparison, describe_lago
 
@@ -45,9 +46,12 @@ class Recorder:
         twin: Twin | None = None,
         oracle: tuple[Check[Comparison], ...] = (),
         repeats: Check[Sequence[Exchange]] | None = None,
+        other_api_key: str | None = None,
     ) -> None:
         self.checks, self.spec = checks, spec
         self.api_key = api_key
+        # Both organizations' keys are secrets: neither reaches a finding.
+        self.keys = tuple(key for key in (api_key, other_api_key) if key)
         self.twin, self.oracle = twin, oracle if twin is not None else ()
         # Lago's answer to each request asked of the twin, and the target's first answer to each
         # request sent: an identical request later must get an identical answer.
@@ -71,7 +75,7 @@ class Recorder:
         words = (exchange.authorization or "").split()[1:]
         presented = bearer_token(exchange.authorization)
         extra = [w for w in (presented, " ".join(words), *words) if w and len(w) >= _MIN_SECRET]
-        return tuple(dict.fromkeys((self.api_key, *extra)))
+        return tuple(dict.fromkeys((*self.keys, *extra)))
 
     def _observe(self, exchange: Exchange) -> None:
         if exchange.status is None or exchange.method != "POST":
@@ -180,7 +184,32 @@ class Recorder:
         """Judge a run-level observation (not one answer) with ``check``."""
         self.severities[check.name] = check.severity
         findings = self.results.setdefault((check.name, scenario), [])
-        findings += [check.finding(p, reproduce, (self.api_key,)) for p in check.judge(observed)]
+        findings += [check.finding(p, reproduce, self.keys) for p in check.judge(observed)]
+
+    def sequence(
+        self,
+        check: Check[Any],
+        scenario: str,
+        problem: Problem,
+        lines: tuple[str, ...],
+        last: Exchange,
+        lago: str,
+    ) -> None:
+        """Record a difference a sequence of requests shows: one curl line per step, in order
+        (``Finding.sequence``), the last one also as its reproduction."""
+        self.severities[check.name] = check.severity
+        self.phases.setdefault(scenario, "stateful")
+        secrets = tuple(dict.fromkeys((*self.keys, *self._secrets(last))))
+        finding = check.finding(problem, last.curl(), secrets, lago=lago)
+        finding = dataclasses.replace(finding, sequence=redact(lines, secrets))
+        self.results.setdefault((check.name, scenario), []).append(finding)
+
+    def passing(self, checks: Iterable[Check[Any]], scenario: str, phase: str) -> None:
+        """Mark ``checks`` as judged on ``scenario`` (passed unless a finding comes)."""
+        self.phases.setdefault(scenario, phase)
+        for check in checks:
+            self.severities[check.name] = check.severity
+            self.results.setdefault((check.name, scenario), [])
 
     def skip(self, scenario: str, expectation: Expectation, reason: str, phase: str = "") -> None:
         """Mark every check meant for ``expectation``'s kind as not run on ``scenario``."""

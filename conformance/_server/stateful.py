@@ -1,0 +1,240 @@
+"""The stateful phase: sequences of requests, drawn by a Hypothesis rule-based state machine,
+each answer judged against one twin that keeps its state across the sequence, as Lago keeps a
+checkout link.
+
+Its rules are the requests the run can send: an unknown invoice or a named one, or the payable
+invoice within ``--payable-calls``, with the run's key, the other organization's, none or a wrong
+one, and any variation of ``variations.py``. Its invariants, judged after every step
+(``sequence_checks.py``): the answer is Lago's at that point; the payable invoice's link does not
+change; a refused or failed call changes nothing a later call sees. A difference is shrunk by
+Hypothesis to the shortest sequence that shows it, and reported with one curl line per step.
+The target is not reset between sequences (nothing can reset a deployment): a sequence is
+judged on its own steps only, so that its reproduction holds on the target as it stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+
+from conformance._server.sequence_checks import Step, judge_step
+from conformance._server.target import (
+    BudgetExhausted,
+    RateLimitedThroughout,
+    TargetUnusable,
+    Unsendable,
+)
+
+if TYPE_CHECKING:
+    from conformance._contract.request import Request
+    from conformance._report.findings import Check, Problem
+    from conformance._server.oracle import Twin
+    from conformance._server.payable import PayableCalls
+    from conformance._server.recorder import Recorder
+    from conformance._server.target import Target
+    from conformance._server.variations import Variation
+
+__all__ = ["DEFAULT_STATEFUL_REQUESTS", "SCENARIO", "Credentials", "StatefulPhase"]
+
+DEFAULT_STATEFUL_REQUESTS = 40
+SCENARIO = "stateful/sequence"
+# Steps in one sequence; rounds of the machine (each after a new kind of difference).
+STEPS = 6
+ROUNDS = 3
+# Calls to the payable invoice in one sequence, at most.
+PAYABLE_STEPS = 4
+_WRONG = "Bearer lago-conformance-wrong-key"
+
+
+class _Difference(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The keys a step may carry: the run's, the other organization's (None: not given)."""
+
+    own: str
+    other: str | None = None
+
+    def forms(self) -> tuple[tuple[str, str | None], ...]:
+        """(label, Authorization value) of each form a step draws from."""
+        forms: list[tuple[str, str | None]] = [
+            ("the run's key", f"Bearer {self.own}"),
+            ("no key", None),
+            ("a wrong key", _WRONG),
+        ]
+        if self.other is not None:
+            forms.insert(1, ("the other organization's key", f"Bearer {self.other}"))
+        return tuple(forms)
+
+    def rotation(self) -> tuple[tuple[str, str | None], ...]:
+        """The forms the payable invoice's calls walk through in a sequence: the run's key, then
+        the refused forms, then the key again (what a refused call may have changed shows)."""
+        own, *others = self.forms()
+        refused = [form for form in others if form[0] != "the other organization's key"]
+        other = [form for form in others if form[0] == "the other organization's key"]
+        return (own, *refused, own, *other)
+
+
+@dataclass(frozen=True)
+class _Found:
+    check: Check[Any]
+    problem: Problem
+    steps: tuple[Step, ...]
+    lago: str
+
+
+@dataclass
+class StatefulPhase:
+    """One run's stateful phase: ``budget`` requests at most, seeded by ``seed``."""
+
+    target: Target
+    recorder: Recorder
+    twin: Twin
+    credentials: Credentials
+    bases: list[Request]
+    payable: Request | None
+    payable_calls: PayableCalls
+    variations: list[Variation]
+    budget: int
+    seed: int
+    # The calls to the payable invoice this phase may make, of the run's ``--payable-calls``.
+    payable_share: int = 0
+    sent: int = 0
+    sequences: int = 0
+    found: list[_Found] = field(default_factory=list)
+    _stop: BaseException | None = None
+    _round: list[_Found] = field(default_factory=list)
+
+    def run(self) -> None:
+        """Round after round, until nothing new shows or the budget is spent; each difference is
+        recorded with its shortest sequence. Re-raises what stopped the target."""
+        if self.budget <= 0 or not self.bases:
+            return
+        for number in range(ROUNDS):
+            self._round = []
+            self._machine(number)
+            if self._round:
+                first = self._round[0].check.name
+                best = min(
+                    (f for f in self._round if f.check.name == first), key=lambda f: len(f.steps)
+                )
+                self.found.append(best)
+                self._record(best)
+            if self._stop is not None:
+                raise self._stop
+            if not self._round or self.sent >= self.budget:
+                return
+
+    def _record(self, found: _Found) -> None:
+        lines = tuple(step.curl() for step in found.steps)
+        self.recorder.sequence(
+            found.check, SCENARIO, found.problem, lines, found.steps[-1].exchange, found.lago
+        )
+
+    def _machine(self, number: int) -> None:
+        phase = self
+        forms = self.credentials.forms()
+        rotation = self.credentials.rotation()
+        everywhere = st.one_of(st.none(), st.sampled_from(self.variations))
+
+        # The payable invoice as often as the other bases together, while its share lasts.
+        targets = [None, *self.bases] if self.payable else list(self.bases)
+        base = st.one_of(st.just(None), st.sampled_from(targets))
+
+        class Sequence(RuleBasedStateMachine):
+            def __init__(self) -> None:
+                super().__init__()
+                self.steps: list[Step] = []
+                phase.sequences += 1
+
+            @rule(base=base, choice=st.integers(0, len(forms) * len(rotation) - 1), variation=everywhere)
+            def call(self, base: Request | None, choice: int, variation: Variation | None) -> None:
+                form = forms[choice % len(forms)]
+                if base is None:
+                    # The payable invoice's calls walk the rotation (the simplest sequence, which
+                    # Hypothesis tries first, sends each form in turn), at most PAYABLE_STEPS.
+                    called = sum(step.payable for step in self.steps)
+                    if called >= PAYABLE_STEPS:
+                        base = phase.bases[0]
+                    else:
+                        base = phase.payable
+                        form = rotation[(choice + called) % len(rotation)]
+                    # No other verb on the payable invoice: only POST may reach its checkout.
+                    if variation is not None and variation.dimension == "method":
+                        variation = None
+                assert base is not None
+                phase.step(self.steps, base, form, variation)
+
+        settings = hypothesis.settings(
+            # Enough sequences to spend the budget, and a few more for the steps sent nowhere.
+            max_examples=-(-self.budget // STEPS) + 3,
+            stateful_step_count=STEPS,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            phases=(Phase.generate, Phase.shrink),
+            suppress_health_check=list(HealthCheck),
+            report_multiple_bugs=False,
+            verbosity=Verbosity.quiet,
+        )
+
+        @hypothesis.seed(self.seed * 1000 + 500 + number)
+        def factory() -> Sequence:
+            return Sequence()
+
+        try:
+            run_state_machine_as_test(factory, settings=settings)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001, S110
+            # A difference (ours), or Hypothesis finding its last replay not failing (the target
+            # keeps state): what was seen is in ``_round`` either way.
+            pass
+
+    def step(
+        self,
+        steps: list[Step],
+        base: Request,
+        form: tuple[str, str | None],
+        variation: Variation | None,
+    ) -> None:
+        """Send one request of a sequence and judge it; raises ``_Difference`` on a new one."""
+        if self.sent >= self.budget or self._stop is not None:
+            return
+        label, authorization = form
+        request = base.without("authorization")
+        if authorization is not None:
+            request = request.replace(headers=(("Authorization", authorization), *request.headers))
+        if variation is not None:
+            request = variation.apply(request)
+            label = f"{label}, {variation.dimension}: {variation.name}"
+        payable = self.payable_calls.names(request)
+        if payable and (
+            self.payable_calls.by_phase["stateful"] >= self.payable_share
+            or not self.payable_calls.take("stateful")
+        ):
+            # Its share spent: the same step on an invoice no one has, instead.
+            return self.step(steps, self.bases[0], form, variation)
+        try:
+            exchange = self.target.send(request)
+        except Unsendable:
+            return
+        except BudgetExhausted:
+            self.sent = self.budget
+            return
+        except (TargetUnusable, RateLimitedThroughout) as error:
+            self._stop, self.sent = error, self.budget
+            return
+        self.sent += 1
+        steps.append(Step(exchange, self.twin(request), label, payable))
+        known = {found.check.name for found in self.found}
+        judged = judge_step(steps, known)
+        if judged is not None:
+            check, problem, lago = judged
+            self._round.append(_Found(check, problem, tuple(steps), lago))
+            raise _Difference
