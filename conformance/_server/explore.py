@@ -3,7 +3,9 @@
 
 The bases are an unknown invoice with the key, the same without it, and a named 422 invoice. A
 sweep first sends every variation of ``variations.py`` once, alone, on the bases in rotation (the
-seed turns the rotation; credentials and ids only where they decide the answer). Then Hypothesis
+seed turns the rotation; credentials and ids only where they decide the answer). The payable
+invoice gets its share of ``--payable-calls`` (``payable.py``): a fresh keyed call as its base,
+proxy headers and a seeded choice of keyed variations, then the refused credential forms. Then Hypothesis
 combines two or three variations of different dimensions on any base with the rest of the
 budget; an example that shows a difference is shrunk to a minimal one. Each difference is
 recorded as its own scenario, ``explore/<dimension>/<variation>``, and later rounds look for
