@@ -66,7 +66,7 @@ class PayableCalls:
         """The report's table: calls per phase, and the limit."""
         rows: list[list[object]] = [["phase", "calls"]]
         rows += [[phase, count] for phase, count in self.by_phase.items()]
-        return rows + [["limit (--payable-calls)", self.limit]]
+        return [*rows, ["limit (--payable-calls)", self.limit]]
 
 
 def payable_variations(variations: list[Variation], calls: int, seed: int) -> list[Variation]:

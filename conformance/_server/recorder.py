@@ -191,6 +191,7 @@ class Recorder:
         check: Check[Any],
         scenario: str,
         problem: Problem,
+        *,
         lines: tuple[str, ...],
         last: Exchange,
         lago: str,

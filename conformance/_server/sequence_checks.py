@@ -107,9 +107,7 @@ def _changed(
     return check, Problem(title, f"step {len(steps)}: {now.describe()}", expected)
 
 
-def judge_step(
-    steps: list[Step], known: set[str]
-) -> tuple[Check[Any], Problem, str] | None:
+def judge_step(steps: list[Step], known: set[str]) -> tuple[Check[Any], Problem, str] | None:
     """The first invariant the sequence's last step breaks (checks in ``known`` already found
     are passed over), with Lago's answer at that point; None when it breaks none."""
     step = steps[-1]

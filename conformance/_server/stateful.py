@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
 from conformance._server.sequence_checks import Step, judge_step
@@ -134,8 +135,9 @@ class StatefulPhase:
 
     def _record(self, found: _Found) -> None:
         lines = tuple(step.curl() for step in found.steps)
+        last = found.steps[-1].exchange
         self.recorder.sequence(
-            found.check, SCENARIO, found.problem, lines, found.steps[-1].exchange, found.lago
+            found.check, SCENARIO, found.problem, lines=lines, last=last, lago=found.lago
         )
 
     def _machine(self, number: int) -> None:
@@ -154,7 +156,11 @@ class StatefulPhase:
                 self.steps: list[Step] = []
                 phase.sequences += 1
 
-            @rule(base=base, choice=st.integers(0, len(forms) * len(rotation) - 1), variation=everywhere)
+            @rule(
+                base=base,
+                choice=st.integers(0, len(forms) * len(rotation) - 1),
+                variation=everywhere,
+            )
             def call(self, base: Request | None, choice: int, variation: Variation | None) -> None:
                 form = forms[choice % len(forms)]
                 if base is None:
@@ -191,10 +197,10 @@ class StatefulPhase:
 
         try:
             run_state_machine_as_test(factory, settings=settings)  # type: ignore[arg-type]
-        except Exception:  # noqa: BLE001, S110
+        except (_Difference, Flaky):
             # A difference (ours), or Hypothesis finding its last replay not failing (the target
             # keeps state): what was seen is in ``_round`` either way.
-            pass
+            return
 
     def step(
         self,
@@ -205,7 +211,7 @@ class StatefulPhase:
     ) -> None:
         """Send one request of a sequence and judge it; raises ``_Difference`` on a new one."""
         if self.sent >= self.budget or self._stop is not None:
-            return
+            return None
         label, authorization = form
         request = base.without("authorization")
         if authorization is not None:
@@ -223,13 +229,13 @@ class StatefulPhase:
         try:
             exchange = self.target.send(request)
         except Unsendable:
-            return
+            return None
         except BudgetExhausted:
             self.sent = self.budget
-            return
+            return None
         except (TargetUnusable, RateLimitedThroughout) as error:
             self._stop, self.sent = error, self.budget
-            return
+            return None
         self.sent += 1
         steps.append(Step(exchange, self.twin(request), label, payable))
         known = {found.check.name for found in self.found}
@@ -238,3 +244,4 @@ class StatefulPhase:
             check, problem, lago = judged
             self._round.append(_Found(check, problem, tuple(steps), lago))
             raise _Difference
+        return None

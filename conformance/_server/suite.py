@@ -19,18 +19,18 @@ from conformance._server.answer import Expectation
 from conformance._server.checks import CONSISTENT_ANSWERS, checks_at
 from conformance._server.explore import Base, Exploration
 from conformance._server.options import ServerOptions
+from conformance._server.oracle import ORACLE_CHECKS
 from conformance._server.payable import PayableCalls
+from conformance._server.probes import Probes
+from conformance._server.properties import run_property_tests
+from conformance._server.recorder import Recorder
+from conformance._server.scenarios import OTHER_ID, ServerRun, path_of
 from conformance._server.stateful_run import (
     start_stateful,
     stateful_phase,
     stateful_summary,
     stateful_table,
 )
-from conformance._server.oracle import ORACLE_CHECKS
-from conformance._server.probes import Probes
-from conformance._server.properties import run_property_tests
-from conformance._server.recorder import Recorder
-from conformance._server.scenarios import OTHER_ID, ServerRun, path_of
 from conformance._server.target import BudgetExhausted, RateLimitedThroughout, TargetUnusable
 from conformance._server.tenant import NOT_JUDGED, cross_tenant
 from conformance._server.variations import variations

@@ -21,7 +21,14 @@ if TYPE_CHECKING:
 
     from conformance._contract.request import Request
 
-__all__ = ["APPLY_ORDER", "DIMENSIONS", "OTHER_ORGANIZATION", "Variation", "apply_all", "variations"]
+__all__ = [
+    "APPLY_ORDER",
+    "DIMENSIONS",
+    "OTHER_ORGANIZATION",
+    "Variation",
+    "apply_all",
+    "variations",
+]
 
 DIMENSIONS = ("credentials", "headers", "body", "query", "path", "id", "method")
 # The order variations are applied in: the id before the path forms around it, the verb last.

@@ -54,7 +54,8 @@ def test_the_payable_invoice_is_asked_for_within_payable_calls(seed: int, mock_s
     # must refuse), only the exploration and the stateful phase call it, within --payable-calls.
     calls = report.metadata["payable_calls"]
     assert len(named) == 4 + calls.get("exploration", 0) + calls.get("stateful", 0)
-    assert calls["limit"] == 12 and len(named) <= 4 + 12
+    assert calls["limit"] == 12
+    assert len(named) <= 4 + 12
     assert [r.method for r in named].count("GET") == 1
     assert all(r.method == "POST" for r in named if r.method != "GET")
 

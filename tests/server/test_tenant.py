@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -24,8 +24,11 @@ from tests.tenant_faults import (
     run_tenant_suite,
 )
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 # What turns each part off: the other key, the payable calls, the stateful phase.
-_WITHOUT = {
+_WITHOUT: dict[str, dict[str, Any]] = {
     "tenant": {"other": False},
     "payable": {"payable_calls": 0},
     "stateful": {"stateful": 0},
@@ -51,7 +54,8 @@ def test_a_cross_tenant_leak_is_a_must_finding_at_the_documented_level() -> None
     (fault,) = [f for f in TENANT_FAULTS if f.name == "unscoped-invoice-lookup"]
     report = run_tenant_suite(deployment(fault), level="documented")
     leaks = [f for f in report.findings if f.check == "tenant_isolation"]
-    assert leaks and all(f.severity == "MUST" for f in leaks)
+    assert leaks
+    assert all(f.severity == "MUST" for f in leaks)
     assert "cross-tenant leak" in leaks[0].title
     assert report.exit_code == 1
 
@@ -79,7 +83,9 @@ def test_the_faithful_mock_over_http_with_another_organization_has_no_findings()
 def test_without_the_other_key_the_report_says_isolation_was_not_judged() -> None:
     report = run_tenant_suite(deployment(None), other=False)
     assert any(note.startswith("cross-tenant isolation was not judged") for note in report.notes)
-    skipped = {r.check: r.skipped for r in report.results if r.scenario == "tenant/other-organization"}
+    skipped = {
+        r.check: r.skipped for r in report.results if r.scenario == "tenant/other-organization"
+    }
     assert skipped["tenant_isolation"] is not None
     assert "--other-api-key" in skipped["tenant_isolation"]
     assert report.metadata["other_organization"] is False
@@ -133,7 +139,9 @@ def test_the_other_key_reaches_no_report(tmp_path: Path) -> None:
 
 def test_another_organization_key_the_deployment_refuses_ends_the_run_with_why() -> None:
     # A mock that knows only the run's key: the other one is answered 401.
-    app = FaultyLago(lambda server, request: server.faithful(request), mock=LagoMock(api_key=API_KEY))
+    app = FaultyLago(
+        lambda server, request: server.faithful(request), mock=LagoMock(api_key=API_KEY)
+    )
     report = run_tenant_suite(app)
     assert report.aborted is not None
     assert "refused the other organization's key" in report.aborted
