@@ -66,6 +66,7 @@ def to_json(report: Report) -> dict[str, Any]:
                         "reproduce": finding.reproduce,
                         "source": finding.source,
                         **({"lago": finding.lago} if finding.lago else {}),
+                        **({"sequence": list(finding.sequence)} if finding.sequence else {}),
                         **_baseline(finding),
                     }
                     for finding in result.findings

@@ -110,6 +110,8 @@ class StatefulPhase:
     sent: int = 0
     sequences: int = 0
     found: list[_Found] = field(default_factory=list)
+    # Checks not judged at the run's level.
+    unjudged: set[str] = field(default_factory=set)
     _stop: BaseException | None = None
     _round: list[_Found] = field(default_factory=list)
 
@@ -147,8 +149,12 @@ class StatefulPhase:
         everywhere = st.one_of(st.none(), st.sampled_from(self.variations))
 
         # The payable invoice as often as the other bases together, while its share lasts.
-        targets = [None, *self.bases] if self.payable else list(self.bases)
-        base = st.one_of(st.just(None), st.sampled_from(targets))
+        targets: list[Request | None] = [None, *self.bases] if self.payable else [*self.bases]
+        base = (
+            st.one_of(st.just(None), st.sampled_from(targets))
+            if self.payable
+            else st.sampled_from(targets)
+        )
 
         class Sequence(RuleBasedStateMachine):
             def __init__(self) -> None:
@@ -238,7 +244,7 @@ class StatefulPhase:
             return None
         self.sent += 1
         steps.append(Step(exchange, self.twin(request), label, payable))
-        known = {found.check.name for found in self.found}
+        known = self.unjudged | {found.check.name for found in self.found}
         judged = judge_step(steps, known)
         if judged is not None:
             check, problem, lago = judged

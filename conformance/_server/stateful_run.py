@@ -62,7 +62,10 @@ def start_stateful(phase: StatefulPhase, run: ServerRun) -> None:
     phase.budget = min(phase.budget, max(0, run.target.remaining - 1) // _SHARE)
     if phase.budget <= 0:
         return
-    run.recorder.passing(SEQUENCE_CHECKS, SCENARIO, "stateful")
+    judged = [check for check in SEQUENCE_CHECKS if check.runs_at(run.options.level)]
+    # The SHOULD invariants only at the strict level, as every other check.
+    phase.unjudged = {check.name for check in SEQUENCE_CHECKS if check not in judged}
+    run.recorder.passing(judged, SCENARIO, "stateful")
     phase.run()
 
 

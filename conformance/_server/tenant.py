@@ -11,7 +11,7 @@ API Security Top 10 2023, API1: broken object level authorization).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from conformance._report.findings import Problem
 from conformance._server.answer import Expectation
@@ -20,8 +20,10 @@ from conformance._server.target import TargetUnusable
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from conformance._contract.fixtures import Fixtures
     from conformance._server.answer import Answer
-    from conformance._server.scenarios import ServerRun
+    from conformance._server.exchange import Exchange
+    from conformance._server.target import Target
 
 __all__ = ["NOT_JUDGED", "cross_tenant", "tenant_isolation"]
 
@@ -45,7 +47,20 @@ def tenant_isolation(answer: Answer) -> Iterator[Problem]:
         )
 
 
-def cross_tenant(run: ServerRun, other_key: str) -> None:
+class _Run(Protocol):
+    target: Target
+
+    @property
+    def fixtures(self) -> Fixtures: ...
+
+    def random_uuid(self) -> str: ...
+
+    def send(
+        self, scenario: str, method: str, lago_id: str, authorization: str | None, e: Expectation
+    ) -> Exchange: ...
+
+
+def cross_tenant(run: _Run, other_key: str) -> None:
     """Every fixture invoice with the other organization's key, after one unknown invoice with it
     (a 401 there means the deployment does not take the key: the run cannot judge isolation)."""
     bearer = f"Bearer {other_key}"

@@ -18,11 +18,14 @@ from conformance._report.register import GROUPS, entry, register
 from conformance._report.writers import write_json
 from conformance._server.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_STABLE
 from conformance._server.oracle import ORACLE_CHECKS
+from conformance._server.sequence_checks import SEQUENCE_CHECKS
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-SERVER: tuple[Check[Any], ...] = (*CHECKS, PAYMENT_URL_STABLE, CONSISTENT_ANSWERS, *ORACLE_CHECKS)
+SERVER: tuple[Check[Any], ...] = (
+    *CHECKS, PAYMENT_URL_STABLE, CONSISTENT_ANSWERS, *ORACLE_CHECKS, *SEQUENCE_CHECKS
+)  # fmt: skip
 TODAY = datetime.date(2026, 11, 25)
 
 

@@ -4,6 +4,7 @@ reaches a report."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ import pytest
 from conformance import LagoMock
 from conformance._mock.serve import serving
 from conformance._report.output import finish
+from conformance._report.writers import write_json
 from conformance._server.stateful import SCENARIO
 from tests.faulty_servers import API_KEY, FaultyLago, Reply, Request
 from tests.tenant_faults import (
@@ -100,6 +102,10 @@ def test_a_difference_in_a_sequence_is_shown_as_its_shortest_numbered_curl_lines
     assert all(line.startswith("curl -X POST") for line in finding.sequence)
     assert "# no key" in "".join(finding.sequence)
     assert finding.reproduce == finding.sequence[-1].split("  # ")[0]
+    stream = io.StringIO()
+    write_json(report, stream)
+    written = [f for r in json.loads(stream.getvalue())["results"] for f in r["findings"]]
+    assert [f["sequence"] for f in written if "sequence" in f] == [list(finding.sequence)]
     assert re.search(r"Reproduce with, in order:\n    1\. curl .*\n    2\. curl", finding.render())
     assert finding.lago.startswith(("401", "404"))
     again = run_tenant_suite(deployment(fault))
@@ -122,7 +128,9 @@ def _echo_authorization(server: FaultyLago, request: Request) -> Reply:
     return Reply(reply.status, reply.body, reply.headers + echoed)
 
 
-def test_the_other_key_reaches_no_report(tmp_path: Path) -> None:
+def test_the_other_key_reaches_no_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = FaultyLago(_echo_authorization, mock=LagoMock(api_key=API_KEY, other_api_key=OTHER_KEY))
     report = run_tenant_suite(app)
     assert any(f.check == "no_secret_echo" for f in report.findings)
@@ -135,6 +143,8 @@ def test_the_other_key_reaches_no_report(tmp_path: Path) -> None:
         assert OTHER_KEY not in text, path.name
         assert API_KEY not in text, path.name
     assert OTHER_KEY not in json.dumps([f.__dict__ for f in report.findings], default=str)
+    printed = capsys.readouterr()
+    assert OTHER_KEY not in printed.out + printed.err
 
 
 def test_another_organization_key_the_deployment_refuses_ends_the_run_with_why() -> None:
