@@ -273,7 +273,11 @@ class Exploration:
         except Unsendable:
             exchange = None
             self.withheld += 1
+            if payable and self.payable_calls is not None:
+                self.payable_calls.give_back("exploration")
         except BudgetExhausted:
+            if payable and self.payable_calls is not None:
+                self.payable_calls.give_back("exploration")
             return None
         except (TargetUnusable, RateLimitedThroughout) as error:
             # The target stopped being usable: end the exploration, and say so after Hypothesis.

@@ -62,6 +62,12 @@ class PayableCalls:
         self.by_phase[phase] += 1
         return True
 
+    def give_back(self, phase: str) -> None:
+        """Uncount a call ``take`` counted and that was not sent after all."""
+        self.by_phase[phase] -= 1
+        if not self.by_phase[phase]:
+            del self.by_phase[phase]
+
     def table(self) -> list[list[object]]:
         """The report's table: calls per phase, and the limit."""
         rows: list[list[object]] = [["phase", "calls"]]

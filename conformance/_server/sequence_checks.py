@@ -40,7 +40,9 @@ __all__ = [
     "SEQUENCE_NO_SIDE_EFFECT",
     "SEQUENCE_REFUSES",
     "Step",
+    "every_call",
     "judge_step",
+    "same_values",
 ]
 
 
@@ -105,6 +107,32 @@ def _changed(
         )
         return SEQUENCE_NO_SIDE_EFFECT, problem
     return check, Problem(title, f"step {len(steps)}: {now.describe()}", expected)
+
+
+def same_values(first: Exchange, second: Exchange) -> bool:
+    """Whether two answers are equal, values included, but for what a deployment owns."""
+    return target_values(first) == target_values(second)
+
+
+def every_call(
+    step: Step, problem: Problem, control: tuple[Exchange, Exchange]
+) -> tuple[Check[Any], Problem]:
+    """The change ``problem`` blamed on a refused call, when the control (the same request twice
+    more) showed that it changes at every call anyway: the link, or the answer, is not kept."""
+    links = [_link(exchange) for exchange in control]
+    moved = step.payable and links[0] is not None and links[0] != links[1]
+    check = SEQUENCE_LINK_KEPT if moved else SEQUENCE_ANSWERS
+    what = "checkout link" if check is SEQUENCE_LINK_KEPT else "answer"
+    title = (
+        f"The payable invoice's {what} changes at every call"
+        if step.payable
+        else ("Answered otherwise at every call, where Lago answers alike")
+    )
+    expected = (
+        f"{problem.expected}; the same request sent twice more got two different answers too: "
+        "it changes whatever came between"
+    )
+    return check, Problem(title, problem.received, expected)
 
 
 def judge_step(steps: list[Step], known: set[str]) -> tuple[Check[Any], Problem, str] | None:

@@ -23,7 +23,13 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
-from conformance._server.sequence_checks import Step, judge_step
+from conformance._server.sequence_checks import (
+    SEQUENCE_NO_SIDE_EFFECT,
+    Step,
+    every_call,
+    judge_step,
+    same_values,
+)
 from conformance._server.target import (
     BudgetExhausted,
     RateLimitedThroughout,
@@ -34,6 +40,7 @@ from conformance._server.target import (
 if TYPE_CHECKING:
     from conformance._contract.request import Request
     from conformance._report.findings import Check, Problem
+    from conformance._server.exchange import Exchange
     from conformance._server.oracle import Twin
     from conformance._server.payable import PayableCalls
     from conformance._server.recorder import Recorder
@@ -47,8 +54,10 @@ SCENARIO = "stateful/sequence"
 # Steps in one sequence; rounds of the machine (each after a new kind of difference).
 STEPS = 6
 ROUNDS = 3
-# Calls to the payable invoice in one sequence, at most.
+# Calls to the payable invoice in one sequence, at most; requests kept for the control of a
+# change after a refused call (the same request twice more).
 PAYABLE_STEPS = 4
+CONTROL = 2
 _WRONG = "Bearer lago-conformance-wrong-key"
 
 
@@ -128,12 +137,38 @@ class StatefulPhase:
                 best = min(
                     (f for f in self._round if f.check.name == first), key=lambda f: len(f.steps)
                 )
+                best = self._controlled(best)
                 self.found.append(best)
                 self._record(best)
             if self._stop is not None:
                 raise self._stop
             if not self._round or self.sent >= self.budget:
                 return
+
+    def _controlled(self, found: _Found) -> _Found:
+        """A change after a refused call is blamed on that call only when the same request, sent
+        twice more in a row, gets the same answer twice: else it changes at every call."""
+        if found.check is not SEQUENCE_NO_SIDE_EFFECT:
+            return found
+        last = found.steps[-1]
+        first, second = (self._alone(last.exchange.request, last.payable) for _ in range(CONTROL))
+        if first is None or second is None or same_values(first, second):
+            return found
+        check, problem = every_call(last, found.problem, (first, second))
+        return _Found(check, problem, found.steps, found.lago)
+
+    def _alone(self, request: Request, payable: bool) -> Exchange | None:
+        """One request of the control, within what the phase kept for it."""
+        if payable and not self.payable_calls.take("stateful"):
+            return None
+        try:
+            exchange = self.target.send(request)
+        except (Unsendable, BudgetExhausted, TargetUnusable, RateLimitedThroughout):
+            if payable:
+                self.payable_calls.give_back("stateful")
+            return None
+        self.sent += 1
+        return None if exchange.status is None or exchange.rate_limited else exchange
 
     def _record(self, found: _Found) -> None:
         lines = tuple(step.curl() for step in found.steps)
@@ -216,7 +251,8 @@ class StatefulPhase:
         variation: Variation | None,
     ) -> None:
         """Send one request of a sequence and judge it; raises ``_Difference`` on a new one."""
-        if self.sent >= self.budget or self._stop is not None:
+        # The last CONTROL requests (and payable calls) are kept for ``_controlled``.
+        if self.sent >= self.budget - CONTROL or self._stop is not None:
             return None
         label, authorization = form
         request = base.without("authorization")
@@ -227,7 +263,7 @@ class StatefulPhase:
             label = f"{label}, {variation.dimension}: {variation.name}"
         payable = self.payable_calls.names(request)
         if payable and (
-            self.payable_calls.by_phase["stateful"] >= self.payable_share
+            self.payable_calls.by_phase["stateful"] >= self.payable_share - CONTROL
             or not self.payable_calls.take("stateful")
         ):
             # Its share spent: the same step on an invoice no one has, instead.
@@ -235,8 +271,12 @@ class StatefulPhase:
         try:
             exchange = self.target.send(request)
         except Unsendable:
+            if payable:
+                self.payable_calls.give_back("stateful")
             return None
         except BudgetExhausted:
+            if payable:
+                self.payable_calls.give_back("stateful")
             self.sent = self.budget
             return None
         except (TargetUnusable, RateLimitedThroughout) as error:
