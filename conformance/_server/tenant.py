@@ -70,7 +70,8 @@ def cross_tenant(run: _Run, other_key: str) -> None:
     if unknown.status == 401:
         raise TargetUnusable(
             f"{run.target.url} refused the other organization's key (401 on an unknown invoice "
-            "with it); check --other-api-key or LAGO_OTHER_API_KEY"
+            "with it, where Lago answers 404); check --other-api-key or LAGO_OTHER_API_KEY, and "
+            "if it is right, what routes it in front of Lago"
         )
     for key, lago_id in run.fixtures.invoices.items():
         expectation = Expectation("other_organization", lago_id=lago_id)
