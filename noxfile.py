@@ -126,8 +126,8 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def browser(session: nox.Session) -> None:
-    """Render a real server.html in headless Chromium (Debian's), screenshot it into reports/,
-    and check that the verdict, the counts and a finding show; opt-in, not in plain nox."""
+    """Render real server.html reports in headless Chromium (Debian's), screenshot them into
+    reports/, and check that the verdict and the first finding show unscrolled; opt-in."""
     if not Path(CHROMIUM).exists():
         if os.geteuid() != 0:
             session.error(f"{CHROMIUM} is missing: apt-get install chromium (as root), then retry")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 from conformance._contract.levels import counts_against, runs_at
 from conformance._errors import UsageError
+from conformance._report.difference import Difference, difference_text, sequence_text
 from conformance._report.register import entry
 from conformance._version import __version__
 
@@ -51,17 +52,22 @@ def _redact(value: Any, secrets: list[str]) -> Any:
         return value
     if isinstance(value, dict):
         return {_redact(key, secrets): _redact(item, secrets) for key, item in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple: a Row, a Difference
+        return type(value)(*(_redact(item, secrets) for item in value))
     if isinstance(value, (list, tuple)):
         return type(value)(_redact(item, secrets) for item in value)
     return value
 
 
 class Problem(NamedTuple):
-    """One thing a check saw wrong: a title, what was received and what was expected."""
+    """One thing a check saw wrong: a title, what was received and what was expected; the
+    difference it decided on, row by row, and the sequence of requests that decided, if any."""
 
     title: str
     received: str
     expected: str
+    difference: Difference | None = None
+    sequence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,21 +88,24 @@ class Finding:
     # What Lago itself answered to the same request (the twin), when the oracle decided; then
     # ``received`` is the target's answer and ``expected`` says which relation broke.
     lago: str = ""
-    # A finding decided by a sequence of requests: one curl line per step, in order (numbered
-    # when rendered); ``reproduce`` is then its last step.
+    # What the check compared, row by row, where it decided on a difference (the oracle's).
+    difference: Difference | None = None
+    # The requests that decided, in order, one curl line each (a stateful sequence's finding).
     sequence: tuple[str, ...] = ()
 
     def render(self) -> str:
-        """``Title`` / blank / ``Received:`` / ``Expected:`` / ``Source:`` and the reproduction."""
+        """``Title`` / blank / ``Received:`` / ``Expected:``, the difference, ``Source:``, the
+        sequence and the reproduction."""
         text = f"[{self.severity}] {self.title}\n\nReceived: {self.received}\nExpected: {self.expected}"
         if self.lago:
             text += f"\nLago answered: {self.lago}"
+        if self.difference is not None:
+            text += "\n" + "\n".join(difference_text(self.difference))
         if self.source:
             text += f"\nSource: {self.source}"
         if self.sequence:
-            steps = "\n".join(f"    {n}. {line}" for n, line in enumerate(self.sequence, 1))
-            text += f"\n\nReproduce with, in order:\n{steps}"
-        elif self.reproduce:
+            text += "\n\n" + "\n".join(sequence_text(self.sequence))
+        if self.reproduce:
             text += f"\n\nReproduce with:\n    {self.reproduce}"
         for baseline in (self.accepted, self.expired):
             if baseline:
@@ -148,13 +157,16 @@ class Check(Generic[T]):
         *,
         title: str | None = None,
         lago: str = "",
+        sequence: tuple[str, ...] = (),
     ) -> Finding:
-        """The finding for ``problem``, with every secret redacted; ``lago``: Lago's own answer."""
+        """The finding for ``problem``, with every secret redacted; ``lago``: Lago's own answer;
+        ``sequence``: the requests that decided, when the problem does not name them itself."""
+        steps = sequence or problem.sequence
         fields = (title or problem.title, problem.received, problem.expected, reproduce, lago)
         title, received, expected, reproduce, lago = redact(fields, secrets)
-        return Finding(
-            self.name, self.severity, title, received, expected, reproduce, self.source, lago=lago
-        )
+        difference, steps = redact((problem.difference, steps), secrets)
+        return Finding(self.name, self.severity, title, received, expected, reproduce, self.source,
+                       lago=lago, difference=difference, sequence=steps)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from conformance._report.difference import difference_text, sequence_text
 from conformance._report.writers import cell, markdown_overview
 
 if TYPE_CHECKING:
@@ -81,8 +82,12 @@ def workflow_commands(report: Report) -> list[str]:
         if accepted is not None:
             kind, message = "notice", message + f"{accepted}\n"
         message += f"Received: {finding.received}\nExpected: {finding.expected}"
+        if finding.difference is not None:
+            message += "\n" + "\n".join(difference_text(finding.difference))
         if finding.source:
             message += f"\nSource: {finding.source}"
+        if finding.sequence:
+            message += "\n" + "\n".join(sequence_text(finding.sequence))
         if finding.reproduce:
             message += f"\nReproduce with:\n    {finding.reproduce}"
         title = f"lago-conformance {report.suite} [{finding.severity}] {finding.check}: {scenario}"

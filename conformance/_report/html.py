@@ -9,16 +9,16 @@ still runs nothing. Strings are already redacted (see ``findings``).
 
 from __future__ import annotations
 
-import html
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
+from conformance._report.html_findings import escape, findings_html
 from conformance._report.legend import legend_html
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from conformance._report.findings import CaseResult, Finding, Report
+    from conformance._report.findings import CaseResult, Report
 
 __all__ = ["write_html"]
 
@@ -44,21 +44,22 @@ td.failed-should{background:#fb8f44;color:#fff}td.skipped{background:#eaeef2;col
 td.accepted{background:#ddf4ff;color:#0969da}td a{color:inherit;text-decoration:none}
 .finding{border:1px solid #d0d7de;border-left:6px solid #cf222e;border-radius:.3rem;
 padding:.2rem 1rem .8rem;margin:1rem 0}.finding.should{border-left-color:#fb8f44}
-.finding.accepted{border-left-color:#0969da}.finding h3{margin:.6rem 0}
+.finding.accepted{border-left-color:#0969da}.finding h4{margin:.6rem 0;font-size:1.05rem}
+.group h3{margin:1.2rem 0 .2rem}.asks{margin:.2rem 0;color:#57606a}
+.difference{width:100%}.difference td{width:40%}.difference td.mark{width:1.2rem;
+text-align:center;font-weight:700}.difference th[scope=row]{font-weight:600;white-space:nowrap}
+tr.differs>*{background:#ffebe9}tr.differs td.mark,tr.differs th{color:#cf222e}
+tr.differs pre{background:#fff}ol.sequence{margin:0;padding-left:1.6rem}
+summary{cursor:pointer;font-weight:600;margin:.4rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4rem 0}
 dt{font-weight:600}dd{margin:0}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:.4rem .6rem;margin:0;
 border-radius:.2rem;font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
-.answers{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.answers h4{margin:.4rem 0}
+.answers{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.answers h5{margin:.4rem 0}
 .legend span{display:inline-block;padding:0 .4rem;margin-right:.4rem}.scroll{overflow-x:auto}
 """
 
 _MARKS = {"passed": "✓", "failed": "✗", "skipped": "&ndash;", "accepted": "≈"}
-
-
-def _e(value: object) -> str:
-    """``value`` as text, escaped for an element's content or a double-quoted attribute."""
-    return html.escape(str(value), quote=True)
 
 
 def _verdict_class(verdict: str) -> str:
@@ -82,12 +83,12 @@ def _cell_class(result: CaseResult) -> str:
 
 
 def _table(header: Iterable[object], rows: Iterable[Iterable[object]], css: str = "") -> list[str]:
-    attribute = f' class="{_e(css)}"' if css else ""
+    attribute = f' class="{escape(css)}"' if css else ""
     lines = [f"<table{attribute}><thead><tr>"]
-    lines += [f'<th scope="col">{_e(name)}</th>' for name in header]
+    lines += [f'<th scope="col">{escape(name)}</th>' for name in header]
     lines.append("</tr></thead><tbody>")
     for row in rows:
-        lines.append("<tr>" + "".join(f"<td>{_e(value)}</td>" for value in row) + "</tr>")
+        lines.append("<tr>" + "".join(f"<td>{escape(value)}</td>" for value in row) + "</tr>")
     lines.append("</tbody></table>")
     return lines
 
@@ -101,25 +102,32 @@ def _head(report: Report) -> list[str]:
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_e(_POLICY)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(_POLICY)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="referrer" content="no-referrer">',
-        f"<title>{_e(title)}</title>",
+        f"<title>{escape(title)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
-        f"<header><p>lago-conformance {_e(report.tool_version)}, {_e(report.suite)} suite,"
-        f" {_e(report.timestamp)}</p>",
+        f"<header><p>lago-conformance {escape(report.tool_version)}, {escape(report.suite)} suite,"
+        f" {escape(report.timestamp)}</p>",
         f'<h1 id="verdict">Verdict: <span class="verdict {_verdict_class(verdict)}">'
-        f"{_e(_verdict_text(verdict))}</span></h1>",
-        f"<p>{_e(subject)}; level <code>{_e(report.level)}</code>, fail on"
-        f" <code>{_e(report.fail_on)}</code>, seed <code>{_e(report.seed)}</code>.</p>",
+        f"{escape(_verdict_text(verdict))}</span></h1>",
+        f"<p>{escape(subject)}; level <code>{escape(report.level)}</code>, fail on"
+        f" <code>{escape(report.fail_on)}</code>, seed <code>{escape(report.seed)}</code>.</p>",
     ]
     if report.aborted is not None:
-        lines.append(f'<p class="why" id="aborted"><b>Aborted:</b> {_e(report.aborted)}</p>')
+        lines.append(f'<p class="why" id="aborted"><b>Aborted:</b> {escape(report.aborted)}</p>')
     if report.incomplete is not None:
         lines.append(
-            f'<p class="why" id="incomplete"><b>Incomplete:</b> {_e(report.incomplete)}</p>'
+            f'<p class="why" id="incomplete"><b>Incomplete:</b> {escape(report.incomplete)}</p>'
+        )
+    counts = report.counts()
+    if counts["must"] or counts["should"] or counts["accepted"]:
+        accepted = f", {counts['accepted']} more accepted" if counts["accepted"] else ""
+        lines.append(
+            f'<p id="tally">{counts["must"]} MUST and {counts["should"]} SHOULD findings'
+            f"{accepted}, in {counts['checks']} checks: each below.</p>"
         )
     lines.append("</header>")
     return lines
@@ -140,10 +148,10 @@ def _counts(report: Report) -> list[str]:
     lines = ['<section id="counts"><h2>Counts</h2>']
     lines += _table(names, [[counts[key] for key in keys]], "counts")
     if "requests" in report.metadata:
-        lines.append(f"<p>{_e(report.metadata['requests'])} requests sent.</p>")
+        lines.append(f"<p>{escape(report.metadata['requests'])} requests sent.</p>")
     if report.stale:
         lines.append("<p><b>Stale baseline entries</b> (each fails the run):</p><ul>")
-        lines += [f"<li>{_e(message)}</li>" for message in report.stale]
+        lines += [f"<li>{escape(message)}</li>" for message in report.stale]
         lines.append("</ul>")
     lines.append("</section>")
     return lines
@@ -153,8 +161,12 @@ def _matrix(report: Report, anchors: dict[int, int]) -> list[str]:
     checks = list(dict.fromkeys(result.check for result in report.results))
     scenarios = list(dict.fromkeys(result.scenario for result in report.results))
     cells = {(result.scenario, result.check): result for result in report.results}
+    failed = sum(result.outcome == "failed" for result in report.results)
     lines = [
         '<section id="matrix"><h2>Scenarios &times; checks</h2>',
+        # Folded: a run has about 150 scenarios, and the findings above already say what failed.
+        f'<details class="fold"><summary>{len(scenarios)} scenarios &times; {len(checks)}'
+        f" checks, {failed} failed: every cell</summary>",
         '<p class="legend"><span class="passed">✓ passed</span>'
         '<span class="failed-must">✗ MUST finding</span>'
         '<span class="failed-should">✗ SHOULD finding</span>'
@@ -162,10 +174,10 @@ def _matrix(report: Report, anchors: dict[int, int]) -> list[str]:
         " (an empty cell: the check does not apply)</p>",
         '<div class="scroll"><table class="matrix"><thead><tr><th scope="col">scenario</th>',
     ]
-    lines += [f'<th scope="col" class="check">{_e(check)}</th>' for check in checks]
+    lines += [f'<th scope="col" class="check">{escape(check)}</th>' for check in checks]
     lines.append("</tr></thead><tbody>")
     for scenario in scenarios:
-        row = [f'<tr><th scope="row" class="scenario">{_e(scenario)}</th>']
+        row = [f'<tr><th scope="row" class="scenario">{escape(scenario)}</th>']
         for check in checks:
             result = cells.get((scenario, check))
             if result is None:
@@ -178,63 +190,10 @@ def _matrix(report: Report, anchors: dict[int, int]) -> list[str]:
             first = anchors.get(id(result))
             if first is not None:
                 mark = f'<a href="#finding-{first}">{mark}</a>'
-            row.append(f'<td class="{_cell_class(result)}" title="{_e(tip)}">{mark}</td>')
+            row.append(f'<td class="{_cell_class(result)}" title="{escape(tip)}">{mark}</td>')
         lines.append("".join(row) + "</tr>")
-    lines.append("</tbody></table></div>")
+    lines.append("</tbody></table></div></details>")
     return [*lines, *legend_html(checks), "</section>"]
-
-
-def _pre(text: str) -> str:
-    return f"<pre>{_e(text)}</pre>"
-
-
-def _finding(number: int, scenario: str, finding: Finding) -> list[str]:
-    css = "accepted" if finding.accepted else finding.severity.lower()
-    lines = [
-        f'<article class="finding {css}" id="finding-{number}">',
-        f"<h3>[{_e(finding.severity)}] {_e(finding.title)}</h3>",
-        f"<dl><dt>check</dt><dd><code>{_e(finding.check)}</code></dd>"
-        f"<dt>scenario</dt><dd><code>{_e(scenario)}</code></dd></dl>",
-    ]
-    if finding.lago:
-        lines += [
-            '<div class="answers">',
-            f'<div class="target"><h4>The target answered</h4>{_pre(finding.received)}</div>',
-            f'<div class="lago"><h4>Lago answered</h4>{_pre(finding.lago)}</div>',
-            "</div>",
-            f"<dl><dt>expected</dt><dd>{_pre(finding.expected)}</dd></dl>",
-        ]
-    else:
-        lines.append(
-            f"<dl><dt>received</dt><dd>{_pre(finding.received)}</dd>"
-            f"<dt>expected</dt><dd>{_pre(finding.expected)}</dd></dl>"
-        )
-    extra = []
-    if finding.source:
-        extra.append(f"<dt>source</dt><dd><code>{_e(finding.source)}</code></dd>")
-    for label, text in (("baseline", finding.accepted), ("baseline", finding.expired)):
-        if text:
-            extra.append(f"<dt>{label}</dt><dd>{_e(text)}</dd>")
-    if finding.reproduce:
-        extra.append(f"<dt>reproduce</dt><dd>{_pre(finding.reproduce)}</dd>")
-    if extra:
-        lines.append("<dl>" + "".join(extra) + "</dl>")
-    lines.append("</article>")
-    return lines
-
-
-def _findings(report: Report, anchors: dict[int, int]) -> list[str]:
-    lines = ['<section id="findings"><h2>Findings</h2>']
-    number = 0
-    for result in report.results:
-        for finding in result.findings:
-            number += 1
-            anchors.setdefault(id(result), number)
-            lines += _finding(number, result.scenario, finding)
-    if not number:
-        lines.append("<p>No findings.</p>")
-    lines.append("</section>")
-    return lines
 
 
 def _coverage(report: Report) -> list[str]:
@@ -244,18 +203,20 @@ def _coverage(report: Report) -> list[str]:
     lines = ['<section id="coverage"><h2>Coverage and phases</h2>']
     for title, rows in tables.items():
         header, *body = rows
-        lines.append(f"<h3>{_e(title)}</h3>")
+        lines.append(f"<h3>{escape(title)}</h3>")
         lines += _table(header, body)
     lines.append("</section>")
     return lines
 
 
-def _notes_and_settings(report: Report) -> list[str]:
-    lines = []
-    if report.notes:
-        lines.append('<section id="notes"><h2>Notes</h2><ul>')
-        lines += [f"<li>{_e(note)}</li>" for note in report.notes]
-        lines.append("</ul></section>")
+def _notes(report: Report) -> list[str]:
+    if not report.notes:
+        return []
+    notes = [f"<li>{escape(note)}</li>" for note in report.notes]
+    return ['<section id="notes"><h2>Notes</h2><ul>', *notes, "</ul></section>"]
+
+
+def _settings(report: Report) -> list[str]:
     settings: list[tuple[str, Any]] = [
         ("suite", report.suite),
         *report.subject.items(),
@@ -267,25 +228,26 @@ def _notes_and_settings(report: Report) -> list[str]:
     rows = [
         (key, value if isinstance(value, str) else json.dumps(value)) for key, value in settings
     ]
-    lines.append('<section id="settings"><h2>The run\'s settings</h2>')
+    lines = ['<section id="settings"><h2>The run\'s settings</h2>']
     lines += _table(("setting", "value"), rows)
     lines.append("</section>")
     return lines
 
 
 def write_html(report: Report, stream: TextIO) -> None:
-    """The report as one self-contained HTML page: verdict, counts, the scenario x check matrix,
-    each finding with its reproduction, coverage and phases, notes and the run's settings."""
+    """The report as one self-contained HTML page, what is wrong first: the verdict, the findings
+    grouped by check, the counts, coverage and phases, notes, the scenario x check matrix
+    (folded), and the run's settings."""
     anchors: dict[int, int] = {}
-    findings = _findings(report, anchors)  # first: the matrix links to them
     lines = [
         *_head(report),
         "<main>",
+        *findings_html(report, anchors),  # first: the matrix links to them
         *_counts(report),
-        *_matrix(report, anchors),
-        *findings,
         *_coverage(report),
-        *_notes_and_settings(report),
+        *_notes(report),
+        *_matrix(report, anchors),
+        *_settings(report),
         "</main>",
         "</body>",
         "</html>",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "cell",
+    "code",
     "markdown_overview",
     "to_json",
     "write_json",
@@ -56,25 +58,31 @@ def to_json(report: Report) -> dict[str, Any]:
                 "severity": result.severity,
                 "outcome": result.outcome,
                 "skipped": result.skipped,
-                "findings": [
-                    {
-                        "check": finding.check,
-                        "severity": finding.severity,
-                        "title": finding.title,
-                        "received": finding.received,
-                        "expected": finding.expected,
-                        "reproduce": finding.reproduce,
-                        "source": finding.source,
-                        **({"lago": finding.lago} if finding.lago else {}),
-                        **({"sequence": list(finding.sequence)} if finding.sequence else {}),
-                        **_baseline(finding),
-                    }
-                    for finding in result.findings
-                ],
+                "findings": [_finding_json(finding) for finding in result.findings],
             }
             for result in report.results
         ],
     }
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "check": finding.check,
+        "severity": finding.severity,
+        "title": finding.title,
+        "received": finding.received,
+        "expected": finding.expected,
+        "reproduce": finding.reproduce,
+        "source": finding.source,
+    }
+    if finding.lago:
+        data["lago"] = finding.lago
+    if finding.difference is not None:
+        sides, rows = finding.difference
+        data["difference"] = {"sides": list(sides), "rows": [row._asdict() for row in rows]}
+    if finding.sequence:
+        data["sequence"] = list(finding.sequence)
+    return {**data, **_baseline(finding)}
 
 
 def _baseline(finding: Finding) -> dict[str, str]:
@@ -135,6 +143,29 @@ def cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def code(text: object) -> str:
+    """``text`` as a Markdown code span fit for a table cell: fenced by more backticks than it
+    holds in a row, ``|`` escaped (GitHub's tables split on it even in code)."""
+    text = cell(text)
+    if not text:
+        return ""
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _markdown_difference(finding: Finding) -> list[str]:
+    """A table, a row per thing compared; what is not equal marked ≠ and in bold."""
+    if finding.difference is None:
+        return []
+    (target, other), rows = finding.difference
+    lines = ["", f"| | compared | {cell(target)} | {cell(other)} |", "| :-: | --- | --- | --- |"]
+    for row in rows:
+        mark, what = ("=", cell(row.what)) if row.equal else ("**≠**", f"**{cell(row.what)}**")
+        lines.append(f"| {mark} | {what} | {code(row.target)} | {code(row.other)} |")
+    return lines
+
+
 def markdown_overview(report: Report, heading: str, table_title: str) -> list[str]:
     """Markdown lines: ``heading``, the subject, the counts and the coverage tables (each titled
     by ``table_title.format(title)``); shared by the report and the GitHub job summary."""
@@ -184,6 +215,10 @@ def write_markdown(report: Report, stream: TextIO) -> None:
             if finding.source:
                 lines.append(f"- source: {cell(finding.source)}")
             lines += [f"- {cell(text)}" for text in _baseline(finding).values()]
+            lines += _markdown_difference(finding)
+            if finding.sequence:
+                lines += ["", "Sequence:", ""]
+                lines += [f"{n}. {code(step)}" for n, step in enumerate(finding.sequence, 1)]
             if finding.reproduce:
                 lines += ["", "```console", finding.reproduce, "```"]
             lines.append("")

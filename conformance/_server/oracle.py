@@ -23,12 +23,19 @@ from typing import TYPE_CHECKING, Any
 from conformance._contract.json_text import read_json_text
 from conformance._contract.rules import ROOT_KEY, THIRD_PARTY_ERROR
 from conformance._report.findings import Check, Problem
+from conformance._server.oracle_rows import (
+    of_exchange,
+    of_reply,
+    shape_difference,
+    value_difference,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from conformance._contract.request import Request
     from conformance._contract.rules import Reply
+    from conformance._report.difference import Difference
     from conformance._server.exchange import Exchange
 
     # Lago's twin: the answer real Lago gives to a request (its path below the base URL).
@@ -42,6 +49,7 @@ __all__ = [
     "lago_values",
     "target_shape",
     "target_values",
+    "values_difference",
 ]
 
 # Headers whose value is the answer, beside the body: the rest (dates, request ids, timings,
@@ -179,6 +187,21 @@ def _refused(comparison: Comparison) -> bool:
     return next(lago_refuses(comparison), None) is not None
 
 
+def _versus_lago(comparison: Comparison) -> Difference:
+    """The target's answer beside Lago's, by the parts ``lago_reacts`` compares."""
+    exchange, lago = comparison.exchange, comparison.lago
+    answers = (of_exchange(exchange), of_reply(lago, exchange.request))
+    shapes = (target_shape(exchange), lago_shape(lago, exchange.request))
+    return shape_difference(("the target", "Lago"), answers, shapes, _CORS_HEADERS)
+
+
+def values_difference(sides: tuple[str, str], exchange: Exchange, other: Exchange) -> Difference:
+    """Two answers of the target side by side, by the parts ``target_values`` compares."""
+    values = (target_values(exchange), target_values(other))
+    answers = (of_exchange(exchange), of_exchange(other))
+    return value_difference(sides, answers, values, _COMPARED_HEADERS, _CORS_HEADERS)
+
+
 def describe_lago(reply: Reply, method: str) -> str:
     """Lago's answer in one line: status, content type and body (none for HEAD); the headers a
     deployment owns (request ids, timings) left out, so that a finding reads the same each run."""
@@ -205,12 +228,14 @@ def lago_refuses(comparison: Comparison) -> Iterator[Problem]:
                 "Authenticated a request Lago refuses",
                 exchange.describe(),
                 "401, as Lago answers it: the request carries no key Lago reads",
+                _versus_lago(comparison),
             )
     elif lago.status == 404 and 200 <= status < 300 and exchange.method not in _GATEWAY_VERBS:
         yield Problem(
             "Accepted a request Lago answers 404",
             exchange.describe(),
             "404, as Lago answers it: no 2xx",
+            _versus_lago(comparison),
         )
 
 
@@ -225,6 +250,7 @@ def lago_reacts(comparison: Comparison) -> Iterator[Problem]:
             "Not answered as Lago answers",
             exchange.describe(),
             "the status, media type and body shape of Lago's answer",
+            _versus_lago(comparison),
         )
 
 
@@ -243,6 +269,7 @@ def lago_ignores(comparison: Comparison) -> Iterator[Problem]:
         exchange.describe(),
         f"the target's own answer to the base request, as Lago answers both alike: "
         f"{base.describe()}",
+        values_difference(("this variant", "the base request"), exchange, base),
     )
 
 

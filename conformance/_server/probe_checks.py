@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from conformance._report.findings import Problem
 from conformance._server.lago_checks import has_reason
-from conformance._server.oracle import target_values
+from conformance._server.oracle import target_values, values_difference
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -63,5 +63,6 @@ def consistent_answers(exchanges: Sequence[Exchange]) -> Iterator[Problem]:
                 "Inconsistent answers to identical requests",
                 f"first {first.describe(200)}; later {later.describe(200)}",
                 "the same answer each time",
+                values_difference(("a later answer", "the first answer"), later, first),
             )
             return

@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from conformance._report.difference import Difference, Row
 from conformance._report.findings import CaseResult, Check, Finding, Problem, Report
 from conformance._report.github import (
     escape_data,
@@ -131,3 +132,20 @@ def test_an_unwritable_summary_is_a_warning(tmp_path: Path) -> None:
     warning = publish(report(), {"GITHUB_STEP_SUMMARY": str(tmp_path)}, io.StringIO())
     assert warning is not None
     assert warning.startswith("cannot append to GITHUB_STEP_SUMMARY")
+
+
+def test_an_annotation_shows_the_difference_and_the_sequence() -> None:
+    rows = (
+        Row("status", "401", "401", True),
+        Row("header X-Key", f"k {SECRET}", "(absent)", False),
+    )
+    difference = Difference(("the target", "Lago"), rows)
+    steps = (f"curl -H 'Authorization: Bearer {SECRET}' http://h",)
+    problem = Problem("Not answered as Lago answers", "401", "Lago's", difference, steps)
+    found = Check("lago_reacts", _never).finding(problem, "curl http://h", (SECRET,))
+    run = Report("server", {}, "strict", "must", 0, secrets=(SECRET,),
+                 results=[CaseResult("lago_reacts", "explore/x", "SHOULD", (found,))])  # fmt: skip
+    (command,) = workflow_commands(run)
+    assert "%0A  == status: 401%0A  != header X-Key:%0A       the target: k [REDACTED]" in command
+    assert "%0ASequence:%0A  1. curl -H 'Authorization: Bearer [REDACTED]' http://h" in command
+    assert "sk_live_gh" not in command

@@ -12,6 +12,7 @@ import pytest
 from conformance import dump_fixtures
 from conformance._cli.main import main
 from conformance._mock.serve import serving
+from conformance._report.difference import Difference, Row
 from conformance._report.findings import REDACTED, CaseResult, Check, Finding, Problem, Report
 from conformance._report.html import write_html
 from tests.faulty_servers import API_KEY, FaultyLago, Reply, Request
@@ -25,7 +26,7 @@ HOSTILE = "\"'><script>alert(1)</script><img src=x onerror=alert(2)><a href='jav
 # Every tag and attribute the writer itself emits: nothing else may appear, whatever the input.
 TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "main", "p", "h1", "h2", "h3",
-    "h4", "span", "b", "code", "section", "table", "thead", "tbody", "tr", "th", "td", "a",
+    "h4", "h5", "ol", "span", "b", "code", "section", "table", "thead", "tbody", "tr", "th", "td", "a",
     "article", "dl", "dt", "dd", "pre", "div", "ul", "li", "details", "summary", "small",
 }  # fmt: skip
 ATTRIBUTES = {"lang", "charset", "http-equiv", "content", "name", "class", "id", "scope", "title"}
@@ -67,8 +68,12 @@ def assert_only_our_markup(page: Page) -> None:
 def hostile_report() -> Report:
     """Every string of a report, hostile: as a server could make the findings' and notes' text."""
     check: Check[object] = Check("no_secret_echo", lambda _: [])
+    rows = (Row(HOSTILE, HOSTILE, f"Bearer {KEY}", False), Row("status", "500", HOSTILE, True))
+    difference = Difference((HOSTILE, f"{HOSTILE} {KEY}"), rows)
+    sequence = (f"curl -H 'Authorization: Bearer {KEY}' {HOSTILE}", HOSTILE)
+    received = f"500 {HOSTILE} header x-debug: Bearer {KEY}"
     echoed = check.finding(
-        Problem(f"Echoed {HOSTILE}", f"500 {HOSTILE} header x-debug: Bearer {KEY}", HOSTILE),
+        Problem(f"Echoed {HOSTILE}", received, HOSTILE, difference, sequence),
         f"curl -X POST -H 'Authorization: Bearer {KEY}' 'http://h/{HOSTILE}'",
         (KEY,),
         lago=f"404 {HOSTILE} {KEY}",
@@ -110,7 +115,7 @@ def test_hostile_strings_stay_text_and_the_key_stays_redacted() -> None:
     assert KEY not in text
     assert "sk_live" not in page.text
     # Every hostile string is shown, as the text it was: in the title, received, notes, tables.
-    assert page.text.count(HOSTILE) >= 15
+    assert page.text.count(HOSTILE) >= 22  # the difference's rows and sides, the sequence too
     assert f"Bearer {REDACTED}" in page.text
 
 
@@ -159,7 +164,7 @@ def test_the_matrix_colours_each_outcome_and_links_failures_to_their_finding() -
     report.results.append(replace(report.results[0], scenario="again"))
     page = Page(rendered(report))
     cells = {str(dict(a).get("title")).split(": ")[0]: dict(a)["class"] for t, a in page.tags
-             if t == "td" and "class" in dict(a)}  # fmt: skip
+             if t == "td" and "title" in dict(a)}  # fmt: skip
     assert cells == {
         f"no_secret_echo on probe/{HOSTILE}": "failed-must",
         "invoice_echo on invoice/payable": "accepted",
@@ -168,7 +173,8 @@ def test_the_matrix_colours_each_outcome_and_links_failures_to_their_finding() -
         "no_secret_echo on again": "failed-must",
     }
     links = [dict(a)["href"] for t, a in page.tags if t == "a"]
-    assert links == ["#finding-1", "#finding-2", "#finding-3"]
+    # Findings are numbered as shown, grouped by check: no_secret_echo's two, then invoice_echo's.
+    assert links == ["#finding-1", "#finding-3", "#finding-2"]
     ids = {dict(a).get("id") for _, a in page.tags}
     assert {"finding-1", "finding-2", "finding-3", "counts", "coverage", "notes"} <= ids
 
@@ -212,3 +218,37 @@ def test_a_hostile_servers_markup_and_script_stay_text_in_the_report(tmp_path: P
     assert "<script>alert(1)</script>" in page.text  # the server's body, shown as text
     assert 'charset="><script>alert(3)</script>' in page.text
     assert "Verdict: NOT conformant" in page.text
+
+
+def test_the_page_reads_top_down_with_the_matrix_folded() -> None:
+    text = rendered(hostile_report())
+    ids = [dict(a).get("id") for _, a in Page(text).tags]
+    order = ["verdict", "findings", "counts", "coverage", "notes", "matrix", "settings"]
+    assert [i for i in ids if i in order] == order
+    # The matrix, and nothing else of its section but the legends, sits in a folded <details>.
+    matrix = text[text.index('<section id="matrix">') :]
+    assert matrix.index('<details class="fold">') < matrix.index('<table class="matrix">')
+    assert matrix.index("</table></div></details>") < matrix.index("</section>")
+    assert '<details class="fold" open' not in text
+
+
+def test_findings_are_grouped_by_check_with_a_count_the_must_ones_first() -> None:
+    should = Finding("invoice_echo", "SHOULD", "Another id", "y", "x")
+    must = [Finding("no_secret_echo", "MUST", f"Echo {n}", "k", "none") for n in range(5)]
+    report = Report("server", {}, "strict", "must", 0, results=[
+        CaseResult("invoice_echo", "invoice/payable", "SHOULD", (should,)),
+        *(CaseResult("no_secret_echo", f"probe/{n}", "MUST", (f,)) for n, f in enumerate(must)),
+    ])  # fmt: skip
+    text = rendered(report)
+    page = Page(text)
+    assert "no_secret_echo: 5 findings" in page.text
+    assert "invoice_echo: 1 finding" in page.text
+    assert text.index('id="check-no_secret_echo"') < text.index('id="check-invoice_echo"')
+    # Numbered as shown; past the first three, a group's findings are folded.
+    assert text.index('id="finding-1"') < text.index("Echo 0") < text.index('id="finding-2"')
+    folded = text[text.index('<details class="more">') : text.index('id="check-invoice_echo"')]
+    assert "2 more of" in folded
+    assert "Echo 3" in folded
+    assert "Echo 4" in folded
+    assert "Echo 2" not in folded
+    assert 'id="finding-6"' in text[text.index('id="check-invoice_echo"') :]
