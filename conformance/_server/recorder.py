@@ -3,14 +3,13 @@ one result per check x scenario, with the status and 422-reason coverage of the 
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from conformance._contract.document import contract
 from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
-from conformance._report.findings import CaseResult, redact
+from conformance._report.findings import CaseResult
 from conformance._server.answer import Answer
 from conformance._server.oracle import Comparison, describe_lago
 
@@ -201,8 +200,7 @@ class Recorder:
         self.severities[check.name] = check.severity
         self.phases.setdefault(scenario, "stateful")
         secrets = tuple(dict.fromkeys((*self.keys, *self._secrets(last))))
-        finding = check.finding(problem, last.curl(), secrets, lago=lago)
-        finding = dataclasses.replace(finding, sequence=redact(lines, secrets))
+        finding = check.finding(problem, last.curl(), secrets, lago=lago, sequence=lines)
         self.results.setdefault((check.name, scenario), []).append(finding)
 
     def passing(self, checks: Iterable[Check[Any]], scenario: str, phase: str) -> None:

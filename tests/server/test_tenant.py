@@ -103,7 +103,7 @@ def test_a_difference_in_a_sequence_is_shown_as_its_shortest_numbered_curl_lines
     write_json(report, stream)
     written = [f for r in json.loads(stream.getvalue())["results"] for f in r["findings"]]
     assert [f["sequence"] for f in written if "sequence" in f] == [list(finding.sequence)]
-    assert re.search(r"Reproduce with, in order:\n    1\. curl .*\n    2\. curl", finding.render())
+    assert re.search(r"Sequence:\n  1\. curl .*\n  2\. curl", finding.render())
     assert finding.lago.startswith(("401", "404"))
     again = run_tenant_suite(deployment(fault))
     assert [f.sequence for f in again.findings] == [f.sequence for f in report.findings]
