@@ -142,6 +142,12 @@ def _build_parser() -> _Parser:
         help="let the exploration put the real key in a query string of a remote target "
         "(query strings land in access logs; off by default)",
     )
+    server.add_argument(
+        "--send-lago-bugs",
+        action="store_true",
+        help="also send the requests that meet Lago's own bugs (real Lago answers them 500: "
+        "each is a MUST finding; off by default, so that a real deployment can pass)",
+    )
     _add_spec(server)
     server.set_defaults(run=_run_server)
     _add_client(commands)

@@ -173,6 +173,7 @@ def server_options(values: Mapping[str, Any]) -> ServerOptions:
     for name in ("payable_calls", "stateful"):
         if values.get(name) is not None:
             given[name] = values[name]
+    given["send_lago_bugs"] = bool(values.get("send_lago_bugs"))
     given["oracle"] = values.get("oracle", "twin") != "off"
     given["generic_only"] = values.get("checks", "all") == "generic"
     return ServerOptions(**given)

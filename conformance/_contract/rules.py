@@ -54,7 +54,8 @@ RUBY_WHITESPACE = " \t\n\v\f\r"
 # config/routes.rb: the catch-all takes these verbs (HEAD rides on GET). Another verb (OPTIONS,
 # TRACE) is a routing error, which Rails ends in an empty 404 (ShowExceptions#pass_response).
 CATCH_ALL_VERBS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"})
-ROUTING_ERROR_CONTENT_TYPE = "text/html; charset=utf-8"
+# Rails writes its error pages' charset as config.encoding names it (actionpack railtie.rb)
+ROUTING_ERROR_CONTENT_TYPE = "text/html; charset=UTF-8"
 # Puma 7.2.1 (lib/puma/const.rb SUPPORTED_HTTP_METHODS): any other verb gets 501 and the text
 # "<VERB> method is not supported" before the app (lib/puma/request.rb handle_request).
 SERVER_METHODS = frozenset({"HEAD", "GET", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"})

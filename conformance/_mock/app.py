@@ -139,7 +139,8 @@ class LagoMock:
                 return Reply.error(429).with_headers(*limit_headers)
         start = self.clock()
         env = puma.environ(request)
-        reply = puma.refuse(request, env) or cors.preflight(env, self._origin)
+        refused = puma.refuse(request, env)
+        reply = refused or cors.preflight(env, self._origin)
         if reply is None:
             request_id = rails.request_id(env, self._next_request_id)
             reply = rails.dispatch(env, functools.partial(self._action, env))
@@ -147,7 +148,8 @@ class LagoMock:
             runtime = f"{max(0.0, self.clock() - start):.6f}"
             reply = reply.with_headers(("x-request-id", request_id), ("x-runtime", runtime))
             reply = cors.decorate(reply, env, self._origin)
-        return reply.with_headers(*limit_headers)
+        closing = () if refused is not None and refused.status == 400 else puma.connection(env)
+        return reply.with_headers(*limit_headers, *closing)
 
     def _next_request_id(self) -> str:
         # Rails uses SecureRandom.uuid; the mock's ids come from its seed and a counter.
@@ -202,7 +204,12 @@ class LagoMock:
         body = reply.body
         headers = [
             (b"content-length", str(len(body)).encode()),
-            *((name.encode(), _wire(value)) for name, value in reply.all_headers()),
+            # The HTTP server decides the connection's fate and writes its own Connection header
+            *(
+                (name.encode(), _wire(value))
+                for name, value in reply.all_headers()
+                if name != "connection"
+            ),
         ]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send(

@@ -105,8 +105,17 @@ def content_mime_type(content_type: str | None) -> Mime | None:
 
 
 def _trailing_star(name: str) -> list[Mime] | None:
+    """``parse_trailing_star``: every registered type whose string or a synonym *contains*
+    ``text`` or ``application`` (``Mime::Type#match?`` is a substring search), in ``SET``'s order:
+    ``application/*`` puts html first (its synonym ``application/xhtml+xml``)."""
     match = re.match(r"(text|application)/\*", name)
-    return [m for m in SET if m.string.split("/")[0] == match[1]] if match else None
+    if match is None:
+        return None
+    return [
+        Mime(string, symbol)
+        for string, symbol, synonyms, _ in _REGISTERED
+        if any(match[1] in candidate for candidate in (string, *synonyms))
+    ]
 
 
 def _q(raw: str | None, name: str) -> int:
@@ -143,22 +152,36 @@ def accepts(accept: str) -> list[Mime]:
     return list(dict.fromkeys(lookup(name) for name in names))
 
 
-def formats(accept: str | None, format_param: str | None, path: str) -> list[Mime]:
-    """``request.formats``: the ``format`` parameter, a usable Accept, the path extension, html.
+def formats(
+    accept: str | None,
+    format_param: str | None,
+    path: str,
+    *,
+    xhr: bool = False,
+    content_type: str | None = None,
+) -> list[Mime]:
+    """``request.formats``: the ``format`` parameter, a usable Accept, a registered path
+    extension, ``js`` for an XMLHttpRequest, else html.
 
     ``format_param`` is None when parameters are unreadable (``params_readable?`` is false) or
-    hold no ``format``. Raises ``InvalidType`` for an Accept that names no MIME type. (An
-    ``X-Requested-With: XMLHttpRequest`` request also reads Content-Type here; not modelled.)
+    hold no ``format``. An XMLHttpRequest (``xhr``) makes any Accept usable, and an empty one
+    stands for its Content-Type (``valid_accept_header``, ``accepts``). Raises ``InvalidType``
+    for an Accept or, then, a Content-Type that names no MIME type.
     """
     accept = (accept or "").strip()
+    ext = re.search(r"\.([A-Za-z0-9_]+)\Z", path)
+    by_path = _BY_EXTENSION.get(ext[1]) if ext is not None else None
     if format_param:
         found = _BY_EXTENSION.get(format_param)
         chosen = [found] if found else []
+    elif xhr and (accept or content_mime_type(content_type) is not None):
+        chosen = accepts(accept) if accept else [content_mime_type(content_type)]  # type: ignore[list-item]
     elif accept and not _BROWSER_LIKE.search(accept):
         chosen = accepts(accept)
-    elif (ext := re.search(r"\.(\w+)\Z", path)) is not None:
-        found = _BY_EXTENSION.get(ext[1])
-        chosen = [found] if found else []
+    elif by_path is not None:
+        chosen = [by_path]
+    elif xhr:
+        chosen = [_LOOKUP["text/javascript"]]
     else:
         chosen = [_LOOKUP["text/html"]]
     return [m for m in chosen if m.symbol or m is ALL]
@@ -177,12 +200,12 @@ def error_page(status: int, phrase: str, chosen: list[Mime], head: bool) -> Repl
     The body ``{status, error}`` is rendered as JSON, XML or YAML when the first format is one of
     those (``Hash#to_json``, ``to_xml``, ``to_yaml``); any other format looks for
     ``public/<status>.html``, which lago-api does not have, so the answer is empty
-    ``text/html; charset=utf-8``.
+    ``text/html; charset=UTF-8``.
     """
     first = chosen[0] if chosen else None
     if head:
         mime = first.string if first else ""
-        return Reply(status, b"", f"{mime}; charset=utf-8")
+        return Reply(status, b"", f"{mime}; charset=UTF-8")
     body: bytes | None = None
     if first is not None and first.symbol == "json":
         body = render_json({"status": status, "error": phrase})
@@ -191,5 +214,5 @@ def error_page(status: int, phrase: str, chosen: list[Mime], head: bool) -> Repl
     elif first is not None and first.symbol == "yaml":
         body = f"---\n:status: {status}\n:error: {phrase}\n".encode()
     if body is None or first is None:
-        return Reply(status, b"", "text/html; charset=utf-8")
-    return Reply(status, body, f"{first.string}; charset=utf-8")
+        return Reply(status, b"", "text/html; charset=UTF-8")
+    return Reply(status, body, f"{first.string}; charset=UTF-8")

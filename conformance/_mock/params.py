@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["BadRequest", "ParseError", "query_parameters", "request_parameters"]
 
 DEPTH_LIMIT = 100
+JSON_MAX_NESTING = 100
 PARAMS_LIMIT = 4096
 BYTESIZE_LIMIT = 4194304
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -129,8 +130,9 @@ def query_parameters(query: str) -> dict[str, Any]:
 _MULTIPART = re.compile(r'multipart/.*?boundary(\s*)="?([^";,]+)"?', re.I | re.S)
 
 
-def _multipart(env: Env) -> dict[str, Any]:
-    """Rack's multipart reading: no boundary is no parameters; a body it cannot read is 400.
+def _multipart(env: Env) -> dict[str, Any] | None:
+    """Rack's multipart reading: None without a boundary (``Parser.parse`` returns ``EMPTY``,
+    whose params are nil); a body it cannot read is 400.
 
     Rack raises ``Multipart::Error`` or ``BoundaryTooLongError`` for a space before ``=``, a
     second ``boundary``, a boundary over 70 characters, or no boundary in the first 16 KiB;
@@ -140,7 +142,7 @@ def _multipart(env: Env) -> dict[str, Any]:
     content_type = env.get("CONTENT_TYPE") or ""
     found = _MULTIPART.match(content_type)
     if found is None:
-        return {}
+        return None
     if found[1] or re.search(r"boundary\s*=", content_type[found.end() :], re.I):
         raise BadRequest("multipart boundary malformed")  # Lago: 500
     if len(found[2]) > 70:
@@ -168,21 +170,49 @@ def request_parameters(env: Env) -> dict[str, Any]:
         return {}  # content_length.zero?: nothing is parsed, whatever the Content-Type
     mime = content_mime_type(env.get("CONTENT_TYPE"))
     if mime is not None and mime.symbol == "json":
-        try:
-            data = json.loads(env.body, parse_constant=_no_constant)
-        except (ValueError, RecursionError):
-            raise ParseError("Error occurred while parsing request parameters") from None
+        data = _json(env.body)
         return data if isinstance(data, dict) else {"_json": data}
     media = (env.get("CONTENT_TYPE") or "").split(";")[0].split(",")[0].strip().lower() or None
-    if media in ("multipart/form-data", "multipart/related", "multipart/mixed"):
-        return _multipart(env)
-    if media == "application/x-www-form-urlencoded" or (media is None and env.method == "POST"):
+    multipart = media in ("multipart/form-data", "multipart/related", "multipart/mixed")
+    if multipart and (parts := _multipart(env)) is not None:
+        return parts
+    # Request#form_pairs: a multipart type Rack's parser returns nothing for (no boundary) is
+    # read as a urlencoded form, as is a POST with no Content-Type
+    if (
+        multipart
+        or media == "application/x-www-form-urlencoded"
+        or (media is None and env.method == "POST")
+    ):
         form = env.body.decode("latin-1").removesuffix("\x00")
         if len(form) > BYTESIZE_LIMIT or form.count("&") >= PARAMS_LIMIT:
             raise BadRequest("total number of query parameters exceeds limit")
         raw = env.body.removesuffix(b"\x00").decode("utf-8", "surrogateescape")
         return _build(_pairs(raw))
     return {}
+
+
+def _json(body: bytes) -> Any:
+    """``ActiveSupport::JSON.decode``: Ruby's ``JSON.parse`` reads the bytes as UTF-8, takes no
+    byte-order mark, and refuses nesting deeper than its ``max_nesting`` of 100."""
+    text = body.decode("utf-8", "surrogateescape")
+    try:
+        if text.startswith("\ufeff"):
+            raise ValueError("byte-order mark")
+        data = json.loads(text, parse_constant=_no_constant)
+        if _depth(data) > JSON_MAX_NESTING:
+            raise ValueError("nesting too deep")
+    except (ValueError, RecursionError):
+        raise ParseError("Error occurred while parsing request parameters") from None
+    return data
+
+
+def _depth(data: Any) -> int:
+    """How deep arrays and objects nest in ``data`` (``[]`` is 1)."""
+    depth, level = 0, [data]
+    while containers := [item for item in level if isinstance(item, (dict, list))]:
+        depth += 1
+        level = [c for x in containers for c in (x.values() if isinstance(x, dict) else x)]
+    return depth
 
 
 def _no_constant(name: str) -> Any:

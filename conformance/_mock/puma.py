@@ -19,7 +19,7 @@ from conformance._contract.rules import SERVER_METHODS, Reply
 if TYPE_CHECKING:
     from conformance._contract.request import Request
 
-__all__ = ["SUPPORTED_HTTP_METHODS", "Env", "environ", "refuse"]
+__all__ = ["SUPPORTED_HTTP_METHODS", "Env", "connection", "environ", "refuse"]
 
 # lib/puma/const.rb
 SUPPORTED_HTTP_METHODS = SERVER_METHODS
@@ -173,3 +173,13 @@ def refuse(request: Request, env: Env) -> Reply | None:
     if request.method not in SUPPORTED_HTTP_METHODS:
         return Reply(501, f"{request.method} method is not supported".encode(), None)
     return None
+
+
+def connection(env: Env) -> tuple[tuple[str, str], ...]:
+    """``str_headers`` (lib/puma/request.rb) on an HTTP/1.1 request: ``connection: close`` when
+    its Connection header, lower-cased, is exactly ``close`` (repeats joined first).
+
+    A request it could not parse gets no such header: Puma answers it as HTTP/1.0.
+    """
+    value = env.get("HTTP_CONNECTION")
+    return (("connection", "close"),) if value is not None and value.lower() == "close" else ()

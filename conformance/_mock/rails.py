@@ -84,11 +84,10 @@ def route(method: str, raw_path: str) -> Route | None:
         lago_id, valid = _unescape(match["id"])
         return Route("payment_url", lago_id, match["format"], valid)
     # `match "*unmatched"`, via get post put delete patch (HEAD rides on GET), unless the path
-    # holds rails/active_storage
-    if method in CATCH_ALL_VERBS and "rails/active_storage" not in path:
-        glob = _GLOB.fullmatch(path)
-        valid = _unescape(glob["glob"])[1] if glob else True
-        return Route("not_found", None, glob["format"] if glob else None, valid)
+    # holds rails/active_storage; "/" has no segment for the glob, so no route at all
+    glob = _GLOB.fullmatch(path)
+    if method in CATCH_ALL_VERBS and glob is not None and "rails/active_storage" not in path:
+        return Route("not_found", None, glob["format"], _unescape(glob["glob"])[1])
     return None
 
 
@@ -109,9 +108,15 @@ def _page_formats(env: Env, path_format: str | None) -> list[Any]:
         content_type = "text/html"  # fallback_to_html_format_if_invalid_mime_type
     param = _format_param(env, path_format, content_type)
     try:
-        return formats(env.header("Accept"), param, env.path)
+        return formats(env.header("Accept"), param, env.path, **_xhr(env, content_type))
     except InvalidType:
-        return formats("text/html", param, env.path)
+        return formats("text/html", param, env.path, **_xhr(env, content_type))
+
+
+def _xhr(env: Env, content_type: str | None) -> dict[str, Any]:
+    """``request.xhr?`` (``X-Requested-With`` naming XMLHttpRequest) and the Content-Type."""
+    xhr = re.search("XMLHttpRequest", env.header("X-Requested-With") or "", re.I) is not None
+    return {"xhr": xhr, "content_type": content_type}
 
 
 def _format_param(env: Env, path_format: str | None, content_type: str | None) -> str | None:
@@ -178,7 +183,7 @@ def dispatch(env: Env, action: Callable[[Route], Reply]) -> Reply:
             merged = {**body, **query_parameters(env.query)}
             value = chosen.format if chosen.format is not None else merged.get("format")
             param = value if isinstance(value, str) else None
-        formats(env.header("Accept"), param, env.path)
+        formats(env.header("Accept"), param, env.path, **_xhr(env, env.get("CONTENT_TYPE")))
         if body_unreadable:
             raise ParseError("Error occurred while parsing request parameters")
     except (ParseError, BadRequest):

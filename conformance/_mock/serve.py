@@ -1,15 +1,17 @@
 """Serving an ASGI app over real HTTP with uvicorn: in a background thread, or in the foreground.
 
-uvicorn is set up to hand the app what Puma would (docs/lago-behaviour.md, "Over HTTP"): h11
-takes any method token and header bytes 0x80-0xFF, its size limit is raised past Puma's so that
-the mock's own Puma limits decide, no ``server`` or ``date`` header is added (Puma sends
-neither), proxy headers are left alone, and a request h11 cannot parse gets Puma's answer to
-one: ``400`` with an empty body and no content type.
+uvicorn is set up to hand the app what Puma would (docs/lago-behaviour.md, "Puma"): h11 takes
+any method token and header bytes 0x80-0xFF, its size limit is raised past Puma's so that the
+mock's own Puma limits decide, no ``server`` or ``date`` header is added (Puma sends neither),
+proxy headers are left alone, a request with no ``Host`` or with two is served (h11 refuses
+both; Puma does not), and a request h11 cannot parse gets Puma's answer to one: ``400`` with an
+empty body and no content type.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 from typing import TYPE_CHECKING, Any
@@ -30,11 +32,57 @@ __all__ = ["PumaLikeH11", "bind", "serve_forever", "serving"]
 H11_MAX_HEADER = 256 * 1024
 
 
+# A request head ends at its first empty line (h11 also takes bare LF line ends).
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_HOST_LINE = re.compile(rb"(?im)^host:")
+# What a request head starts with: a method token, then a space. Anything else (a TLS
+# handshake, junk) goes to h11 at once, which refuses it at once.
+_HEAD_START = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]*(?: |\Z)")
+# What a Host line is called while h11 reads the head, and the one Host h11 is shown instead.
+_HIDDEN_HOST = b"x-lago-conformance-hidden-host"
+_SHOWN_HOST = (b"host", b"x-lago-conformance.invalid")
+
+
+def _hide_hosts(head: bytes) -> bytes | None:
+    """``head`` with its Host lines renamed and one stand-in Host, when h11 would refuse it (no
+    Host on HTTP/1.1, or two); else None."""
+    line, _, rest = head.partition(b"\n")
+    hosts = len(_HOST_LINE.findall(rest))
+    if hosts == 1 or (hosts == 0 and not line.rstrip().endswith(b"HTTP/1.1")):
+        return None
+    hidden = _HOST_LINE.sub(_HIDDEN_HOST + b":", rest)
+    return line + b"\n" + b"%s: %s\r\n" % _SHOWN_HOST + hidden
+
+
+def _shown_hosts(headers: list[tuple[bytes, bytes]]) -> None:
+    """Undo ``_hide_hosts`` in the headers h11 read: the stand-in out, the Host lines back."""
+    headers.remove(_SHOWN_HOST)
+    headers[:] = [((b"host" if n == _HIDDEN_HOST else n), v) for n, v in headers]
+
+
 class PumaLikeH11(H11Protocol):
-    """uvicorn's h11 protocol answering an unparsable request as Puma does: an empty 400, or an
-    empty 501 for a Transfer-Encoding it does not implement (h11's ``error_status_hint``)."""
+    """uvicorn's h11 protocol serving a request as Puma does where h11 would refuse it: no
+    ``Host``, or two, are served; an unparsable request gets an empty 400, or an empty 501 for a
+    Transfer-Encoding it does not implement (h11's ``error_status_hint``)."""
 
     _refusal: int = 400
+    _held: bytes = b""
+    _hidden: bool = False
+
+    def data_received(self, data: bytes) -> None:
+        """Hold a request head back until it is whole, so that its Host lines can be hidden."""
+        if self.conn.their_state is not h11.IDLE or self.conn.trailing_data[0]:
+            super().data_received(data)  # a body, or a pipelined request h11 already holds
+            return
+        self._held += data
+        end = _HEAD_END.search(self._held)
+        plausible = _HEAD_START.match(self._held) is not None
+        if end is None and plausible and len(self._held) <= H11_MAX_HEADER:
+            return
+        data, self._held = self._held, b""
+        if end is not None and (hidden := _hide_hosts(data[: end.start()])) is not None:
+            data, self._hidden = hidden + data[end.start() :], True
+        super().data_received(data)
 
     def handle_events(self) -> None:
         """uvicorn's loop, remembering the status h11 suggests for a request it refuses."""
@@ -52,18 +100,18 @@ class PumaLikeH11(H11Protocol):
             super().handle_events()
         finally:
             del self.conn.next_event
+        if self._hidden and self.scope is not None:
+            # The app's task starts after this callback returns, so it reads the real Hosts
+            self._hidden = False
+            _shown_hosts(self.scope["headers"])  # type: ignore[arg-type]
 
     def send_400_response(self, msg: str) -> None:
-        """Puma's answer to a request it cannot read: no body, no content type, then close."""
+        """Puma's answer to a request it cannot read (``lowlevel_error``, then ``str_headers``):
+        the status and ``content-length: 0`` alone, no body, no content type; then close."""
         del msg
-        phrase = b"Not Implemented" if self._refusal == 501 else b"Bad Request"
-        event = h11.Response(
-            status_code=self._refusal,
-            headers=[(b"content-length", b"0"), (b"connection", b"close")],
-            reason=phrase,
-        )
-        self.transport.write(self.conn.send(event))
-        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        phrase = "Not Implemented" if self._refusal == 501 else "Bad Request"
+        head = f"HTTP/1.1 {self._refusal} {phrase}\r\ncontent-length: 0\r\n\r\n"
+        self.transport.write(head.encode())
         self.transport.close()
 
 

@@ -42,6 +42,8 @@ class ServerOptions:
     explore: int | None = None
     # Whether the real key may go into a URL of a remote target (query strings land in logs).
     allow_key_in_url: bool = False
+    # Whether to send the requests that meet Lago's own bugs (real Lago answers them 500).
+    send_lago_bugs: bool = False
     # Accepted findings, applied to the report by run_*_suite (None: none accepted).
     baseline: Baseline | None = None
     # Calls the exploration and the stateful phase may make to the payable invoice, together.

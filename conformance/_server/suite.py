@@ -18,6 +18,8 @@ from conformance._report.findings import Report
 from conformance._server.answer import Expectation
 from conformance._server.checks import CONSISTENT_ANSWERS, checks_at
 from conformance._server.explore import Base, Exploration
+from conformance._server.lago_bugs import PHASE as LAGO_BUGS_PHASE
+from conformance._server.lago_bugs import send_lago_bugs
 from conformance._server.options import ServerOptions
 from conformance._server.oracle import ORACLE_CHECKS
 from conformance._server.payable import PayableCalls
@@ -204,6 +206,9 @@ def _run_phases(
     if stateful is not None:
         target.phase = "stateful"
         start_stateful(stateful, run)
+    if options.send_lago_bugs:
+        target.phase = LAGO_BUGS_PHASE
+        send_lago_bugs(run, path_of)
     target.phase = "exploration"
     exploration.payable = run.payable_answer
     exploration.explore()
@@ -218,6 +223,7 @@ def _run_phases(
             options.max_examples,
             run.record,
             spec=options.spec,
+            send_lago_bugs=options.send_lago_bugs,
         )
     finally:
         target.max_requests += 1

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 AUTH = ("Authorization", f"Bearer {API_KEY}")
 JSON = "application/json; charset=utf-8"
-HTML = "text/html; charset=utf-8"
+HTML = "text/html; charset=UTF-8"
+PAGE_JSON = "application/json; charset=UTF-8"  # Rails' error pages write the charset so
 OTHER_ID = "00000000-0000-4000-8000-000000000001"
 
 

@@ -233,7 +233,7 @@ def test_verbs_no_route_takes_end_in_rails_empty_404(
     for headers in ({}, AUTH):
         response = client.request(method, url_for(mock.invoice("payable").lago_id), headers=headers)
         assert (response.status_code, response.content) == (404, b"")
-        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert response.headers["content-type"] == "text/html; charset=UTF-8"
 
 
 @pytest.mark.parametrize(

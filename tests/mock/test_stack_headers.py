@@ -13,7 +13,17 @@ import pytest
 from conformance import LagoMock
 from conformance._contract.request import Request
 from tests.conftest import API_KEY
-from tests.mock.stack import AUTH, EMPTY_404, HTML, JSON, OK, PUMA_400, Lago, ask, payable_path
+from tests.mock.stack import (
+    AUTH,
+    EMPTY_404,
+    HTML,
+    OK,
+    PAGE_JSON,
+    PUMA_400,
+    Lago,
+    ask,
+    payable_path,
+)
 
 if TYPE_CHECKING:
     from conformance._contract.rules import Reply
@@ -68,13 +78,13 @@ XML_404 = (
         pytest.param(
             [("Accept", "application/json")],
             "",
-            Lago(404, JSON, body=b'{"status":404,"error":"Not Found"}'),
+            Lago(404, PAGE_JSON, body=b'{"status":404,"error":"Not Found"}'),
             id="json",
         ),
         pytest.param(
             [("Accept", "application/xml")],
             "",
-            Lago(404, "application/xml; charset=utf-8", body=XML_404),
+            Lago(404, "application/xml; charset=UTF-8", body=XML_404),
             id="xml",
         ),
         pytest.param(
@@ -82,17 +92,20 @@ XML_404 = (
             "",
             Lago(
                 404,
-                "application/x-yaml; charset=utf-8",
+                "application/x-yaml; charset=UTF-8",
                 body=b"---\n:status: 404\n:error: Not Found\n",
             ),
             id="yaml",
         ),
         pytest.param([("Accept", "text/plain")], "", EMPTY_404, id="text"),
         pytest.param(
-            [("Accept", "text/plain;q=0.5, application/json")], "", Lago(404, JSON), id="q-order"
+            [("Accept", "text/plain;q=0.5, application/json")],
+            "",
+            Lago(404, PAGE_JSON),
+            id="q-order",
         ),
         pytest.param([("Accept", "garbage")], "", EMPTY_404, id="garbage-falls-back-to-html"),
-        pytest.param([], "format=json", Lago(404, JSON), id="format-param"),
+        pytest.param([], "format=json", Lago(404, PAGE_JSON), id="format-param"),
     ],
 )
 def test_the_routing_error_page_follows_rails_negotiation(
@@ -299,3 +312,45 @@ def test_no_front_url_allows_no_origin() -> None:
     reply = mock.respond(Request("POST", payable_path(mock), "", (AUTH, ("Origin", FRONT))))
     assert header(reply, "access-control-allow-origin") is None
     assert header(reply, "vary") == "Origin"
+
+
+@pytest.mark.parametrize(
+    ("headers", "lago"),
+    [
+        # Mime::Type#match? is a substring search: html's synonym application/xhtml+xml is first
+        pytest.param([("Accept", "application/*")], EMPTY_404, id="application-star-is-html"),
+        pytest.param([("Accept", "text/*")], EMPTY_404, id="text-star-is-html"),
+        # an XMLHttpRequest makes an empty Accept stand for its Content-Type
+        pytest.param(
+            [("X-Requested-With", "XMLHttpRequest"), ("Content-Type", "application/json")],
+            Lago(404, PAGE_JSON, body=b'{"status":404,"error":"Not Found"}'),
+            id="xhr-json-content-type",
+        ),
+        pytest.param([("X-Requested-With", "XMLHttpRequest")], EMPTY_404, id="xhr-js-no-page"),
+    ],
+)
+def test_the_error_page_format_follows_rails_formats(
+    mock: LagoMock, headers: list[tuple[str, str]], lago: Lago
+) -> None:
+    lago.check(ask(mock, *headers, method="TRACE"))
+
+
+def test_an_unregistered_path_extension_falls_back_to_html() -> None:
+    mock = LagoMock(api_key=API_KEY)
+    reply = ask(mock, method="HEAD", path=payable_path(mock, ".JSON"), query="a=%E9")
+    assert (reply.status, reply.content_type) == (400, "text/html; charset=UTF-8")
+
+
+@pytest.mark.parametrize(
+    ("value", "closing"), [("close", True), ("Close", True), ("keep-alive", False)]
+)
+def test_puma_answers_connection_close_as_asked(value: str, closing: bool) -> None:
+    mock = LagoMock(api_key=API_KEY)
+    reply = ask(mock, AUTH, ("Connection", value))
+    assert (("connection", "close") in reply.headers) is closing
+
+
+def test_the_root_path_has_no_route_not_even_the_catch_all() -> None:
+    mock = LagoMock(api_key=API_KEY)
+    EMPTY_404.check(ask(mock, AUTH, path="/"))
+    Lago(404, code="resource_not_found").check(ask(mock, AUTH, path="/x"))

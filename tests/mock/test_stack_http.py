@@ -139,3 +139,30 @@ def test_over_http_equals_in_process(server: tuple[Swappable, tuple[str, int]], 
     assert got == {k: v for k, v in expected.headers if k not in IGNORED}
     assert "server" not in headers
     assert "date" not in headers
+
+
+@pytest.mark.parametrize(
+    ("hosts", "version"),
+    [
+        pytest.param([], "1.1", id="no-host"),
+        pytest.param(["127.0.0.1", "evil.example"], "1.1", id="two-hosts"),
+        pytest.param(["a", "b"], "1.0", id="two-hosts-http-1.0"),
+    ],
+)
+def test_puma_serves_a_request_with_no_host_or_two(
+    server: tuple[Swappable, tuple[str, int]], hosts: list[str], version: str
+) -> None:
+    # h11 refuses both with 400; Puma hands them to the app, Rack reads the Hosts joined
+    app, address = server
+    served, twin = LagoMock(api_key=API_KEY), LagoMock(api_key=API_KEY)
+    app.mock = served
+    path = PATH.format(id=served.invoice("payable").lago_id)
+    headers = (*(("Host", host) for host in hosts), ("Authorization", K), ("Connection", "close"))
+    raw = f"POST {path} HTTP/{version}\r\n" + "".join(f"{n}: {v}\r\n" for n, v in headers)
+    status, received, body = exchange(address, (raw + "\r\n").encode())
+    expected = twin.respond(Request("POST", path, "", headers))
+    assert (status, received.get("content-type"), body) == (
+        200,
+        expected.content_type,
+        expected.body,
+    )

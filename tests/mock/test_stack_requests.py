@@ -96,6 +96,10 @@ JSON_CT = ("Content-Type", "application/json")
         pytest.param([JSON_CT], b"{bad", EMPTY_400, id="json-invalid"),
         pytest.param([JSON_CT], b"NaN", EMPTY_400, id="json-nan"),
         pytest.param([JSON_CT], b"\xff\xfe\x00junk", EMPTY_400, id="json-binary-junk"),
+        pytest.param([JSON_CT], b"\xef\xbb\xbf{}", EMPTY_400, id="json-byte-order-mark"),
+        pytest.param([JSON_CT], b"[" * 100 + b"]" * 100, OK, id="json-nested-100"),
+        pytest.param([JSON_CT], b"[" * 101 + b"]" * 101, EMPTY_400, id="json-nested-101"),
+        pytest.param([JSON_CT], b'{"a":' * 101 + b"1" + b"}" * 101, EMPTY_400, id="json-deep-obj"),
         pytest.param(
             [("Content-Type", "application/problem+json")],
             b"{bad",
@@ -129,6 +133,19 @@ JSON_CT = ("Content-Type", "application/json")
         pytest.param(
             [("Content-Type", "multipart/form-data")], b"junk", OK, id="multipart-no-boundary"
         ),
+        # Rack's multipart parser returns nothing without a boundary: the body is read as a form
+        pytest.param(
+            [("Content-Type", "multipart/form-data")],
+            b"a=%ZZ",
+            EMPTY_400,
+            id="multipart-no-boundary-read-as-form",
+        ),
+        pytest.param(
+            [("Content-Type", "multipart/mixed")],
+            b"a[]=1&a[b]=2",
+            EMPTY_400,
+            id="multipart-mixed-no-boundary-read-as-form",
+        ),
         pytest.param(
             [("Content-Type", "multipart/form-data; boundary=XX")],
             b'--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--XX--\r\n',
@@ -158,7 +175,7 @@ JSON_CT = ("Content-Type", "application/json")
         pytest.param(
             [("Content-Type", "garbage")],
             b"{}",
-            Lago(406, "text/html; charset=utf-8", body=b""),
+            Lago(406, "text/html; charset=UTF-8", body=b""),
             id="content-type-garbage",
         ),
         # ParamsWrapper looks any Content-Type up, body or not (params_wrapper.rb)
