@@ -3,6 +3,7 @@
 - the mock per request, as a ratio to a bare ASGI handler: both in this process, interleaved
   over several rounds, medians compared, so machine load affects both alike;
 - the twin (the oracle): the default run in-process with it and without it, the same requests;
+- httplint (the "http" checks): the default run in-process with them and without them;
 - the server suite's default run, end to end, and its cost per case beside plain
   ``schemathesis run`` with the same example budget against the same mock over HTTP (requests
   counted on the server side for both).
@@ -39,6 +40,9 @@ SERVER_TARGET_SECONDS = 10.0
 SERVER_TARGET_RATIO = 1.5
 # The twin answers every request in-process beside the target: at most this much slower.
 TWIN_TARGET_RATIO = 1.5
+# httplint reads every answer and Lago's: at most this much slower, in-process (where nothing
+# else costs); over the network a request costs far more than its linting.
+HTTP_LINT_TARGET_RATIO = 1.6
 _BARE_BODY = json.dumps(
     {"invoice_payment_details": {"lago_invoice_id": "1a901a90-1a90-1a90-1a90-1a901a901a90"}}
 ).encode()
@@ -125,6 +129,39 @@ def bench_twin(rounds: int) -> dict[str, float]:
         "off_requests": requests["off"],
         "cost_ratio": round(twin / off, 3),
         "target_ratio": TWIN_TARGET_RATIO,
+    }
+
+
+def bench_http_lint(rounds: int) -> dict[str, float]:
+    """The default run in-process with the "http" checks (httplint on every answer and on
+    Lago's, its caches emptied first), beside the same run without them; interleaved, medians
+    of CPU time compared (a shared machine's load moves wall time more than either run)."""
+    from unittest import mock
+
+    from conformance._api import run_server_suite
+    from conformance._server.http_checks import HTTP_CHECKS
+    from conformance._server.http_lint import forget
+    from conformance._server.options import ServerOptions
+
+    options = ServerOptions()
+    run_server_suite(options)  # warm-up
+    timings: dict[str, list[float]] = {"on": [], "off": []}
+    requests = 0
+    for _ in range(rounds):
+        for name, checks in (("on", HTTP_CHECKS), ("off", ())):
+            with mock.patch("conformance._server.suite.HTTP_CHECKS", checks):
+                forget()  # every answer linted anew, as in a run of its own
+                start = time.process_time()
+                requests = run_server_suite(options).metadata["requests"]
+                timings[name].append(time.process_time() - start)
+    on, off = statistics.median(timings["on"]), statistics.median(timings["off"])
+    return {
+        "lint_cpu_s": round(on, 3),
+        "off_cpu_s": round(off, 3),
+        "requests": requests,
+        "ms_per_request": round((on - off) * 1000 / requests, 2),
+        "cost_ratio": round(on / off, 3),
+        "target_ratio": HTTP_LINT_TARGET_RATIO,
     }
 
 
@@ -225,6 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         f" {twin['twin_requests']} requests; oracle off, the same requests: {twin['off_wall_s']:.2f}"
         f" s for {twin['off_requests']}; cost ratio {twin['cost_ratio']:.2f}x"
         f" (target {twin['target_ratio']:.1f}x)"
+    )
+    lint = results["server_http_lint"] = bench_http_lint(args.rounds)
+    print(
+        f"server default run in-process, httplint on every answer: {lint['lint_cpu_s']:.2f} s CPU;"
+        f" without: {lint['off_cpu_s']:.2f} s ({lint['requests']} requests);"
+        f" {lint['ms_per_request']:.2f} ms per request, cost ratio {lint['cost_ratio']:.2f}x"
+        f" (target {lint['target_ratio']:.1f}x)"
     )
     server = bench_server(args.max_examples, 0, args.output.parent)
     results.update(server)

@@ -74,15 +74,21 @@ def _build_parser() -> _Parser:
     )
     server.add_argument("--api-key", metavar="KEY", help="API key (default: $LAGO_API_KEY)")
     server.add_argument(
+        "--other-api-key",
+        metavar="KEY",
+        help="the key of another organization on the same deployment: judges cross-tenant "
+        "isolation (default: $LAGO_OTHER_API_KEY; without it, isolation is not judged)",
+    )
+    server.add_argument(
         "--fixtures", type=Path, metavar="FILE", help="TOML file naming invoices on the target"
     )
     add_run_options(server, max_examples=50)
     server.add_argument(
         "--max-requests",
         type=positive_int,
-        default=300,
+        default=360,
         metavar="N",
-        help="stop sending after N requests (default 300)",
+        help="stop sending after N requests (default 360)",
     )
     server.add_argument(
         "--rate-limit",
@@ -101,8 +107,21 @@ def _build_parser() -> _Parser:
         "--explore",
         type=non_negative_int,
         metavar="N",
-        help="requests the exploration may send; 0 for none (default: about 44%% of "
+        help="requests the exploration may send; 0 for none (default: about 37%% of "
         "--max-requests, less when the property tests need it)",
+    )
+    server.add_argument(
+        "--payable-calls",
+        type=non_negative_int,
+        metavar="N",
+        help="calls the exploration and the stateful phase may make to the payable invoice, "
+        "together (default 12; Lago reuses its checkout link, so none opens a new session)",
+    )
+    server.add_argument(
+        "--stateful",
+        type=non_negative_int,
+        metavar="N",
+        help="requests the stateful phase may send; 0 for none (default 40)",
     )
     server.add_argument(
         "--oracle",

@@ -61,13 +61,15 @@ def _redact(value: Any, secrets: list[str]) -> Any:
 
 class Problem(NamedTuple):
     """One thing a check saw wrong: a title, what was received and what was expected; the
-    difference it decided on, row by row, and the sequence of requests that decided, if any."""
+    difference it decided on, row by row, and the sequence of requests that decided, if any;
+    ``source`` names the rule more closely than the check's own, when the check holds many."""
 
     title: str
     received: str
     expected: str
     difference: Difference | None = None
     sequence: tuple[str, ...] = ()
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,8 @@ class Check(Generic[T]):
         fields = (title or problem.title, problem.received, problem.expected, reproduce, lago)
         title, received, expected, reproduce, lago = redact(fields, secrets)
         difference, steps = redact((problem.difference, steps), secrets)
-        return Finding(self.name, self.severity, title, received, expected, reproduce, self.source,
+        source = problem.source or self.source
+        return Finding(self.name, self.severity, title, received, expected, reproduce, source,
                        lago=lago, difference=difference, sequence=steps)  # fmt: skip
 
 

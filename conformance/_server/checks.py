@@ -32,6 +32,14 @@ from conformance._server.probe_checks import (
     consistent_answers,
     scheme_case_insensitive,
 )
+from conformance._server.tenant import tenant_isolation
+from conformance._server.wire_checks import (
+    date_near_clock,
+    interim_answers,
+    message_framing,
+    rate_limit_headers,
+    retry_after_hint,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -251,6 +259,12 @@ CHECKS: tuple[Check[Answer], ...] = (
     _check(unprocessable_reason, "reason"),
     _check(cast_form_found, "cast_form"),
     _check(scheme_case_insensitive, "scheme_case"),
+    _check(message_framing),
+    _check(interim_answers),
+    _check(retry_after_hint),
+    _check(rate_limit_headers),
+    _check(date_near_clock),
+    _check(tenant_isolation, "other_organization"),
 )
 PAYMENT_URL_STABLE: Check[tuple[Exchange, Exchange]] = Check(
     "payment_url_stable", payment_url_stable

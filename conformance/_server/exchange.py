@@ -15,16 +15,31 @@ from conformance._report.findings import REDACTED
 if TYPE_CHECKING:
     from conformance._contract.request import Request
 
-__all__ = ["Exchange", "redact_authorization"]
+__all__ = ["Exchange", "Head", "redact_authorization"]
 
 _NO_HEADERS = httpx.Headers()
+
+
+@dataclass(frozen=True)
+class Head:
+    """An answer's head as it came: the status line (``HTTP/1.1 200 OK``, every byte kept as
+    latin-1), its status, and every header line in order, repeats and names' case kept."""
+
+    line: str
+    status: int | None
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class Exchange:
     """One request (``request``, sent to ``url``) and what came back: a response, or the transport
     error instead. ``headers`` keeps the answer's header lines in order, repeats included, and
-    ``body`` its bytes as they came."""
+    ``body`` its bytes as they came (a content coding the request asked for undone).
+
+    Read at the wire: ``head`` (the status line and header lines as received), ``interim`` (the
+    1xx answers before it), ``framing`` and ``interim_faults`` (what was wrong with how the
+    answer, or a 1xx before it, was framed: each a sentence), ``coded_body`` (the body before its content coding was undone, when it was), and
+    ``throttled`` (the 429 answers to the same request that the run waited out first)."""
 
     request: Request
     url: str
@@ -34,6 +49,12 @@ class Exchange:
     truncated: bool = False
     error: str | None = None
     rate_limited: bool = False
+    head: Head | None = None
+    interim: tuple[Head, ...] = ()
+    framing: tuple[str, ...] = ()
+    interim_faults: tuple[str, ...] = ()
+    coded_body: bytes | None = None
+    throttled: tuple[Exchange, ...] = ()
 
     @property
     def method(self) -> str:

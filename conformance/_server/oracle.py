@@ -156,13 +156,32 @@ def lago_values(reply: Reply, request: Request) -> tuple[Any, ...]:
     return reply.status, compared, body, _cors(request, headers.get)
 
 
+def _asked_coding(exchange: Exchange) -> str | None:
+    """The content coding of the answer when the request asked for it: a front may apply it
+    (RFC 9110 sections 8.4, 12.5.3), and a client undoes it, so the representation is compared."""
+    coding = " ".join(exchange.headers.get("content-encoding", "").lower().split())
+    asked = (exchange.request.header("accept-encoding") or "").lower()
+    accepted = {part.split(";", 1)[0].strip() for part in asked.split(",")}
+    return coding if coding and coding in accepted else None
+
+
 def target_values(exchange: Exchange) -> tuple[Any, ...]:
-    """The target's whole answer, values included, but for the headers a deployment owns."""
+    """The target's whole answer, values included, but for the headers a deployment owns; a
+    content coding the request asked for (undone by the target reader) is not a difference."""
     text = exchange.json_text
     body: object = _frozen(text.value) if text.ok else exchange.body
+    asked = _asked_coding(exchange)
     headers = tuple(
-        " ".join(exchange.headers.get(name, "").lower().split()) for name in _COMPARED_HEADERS
+        "" if name == "content-encoding" and asked else value
+        for name, value in (
+            (name, " ".join(exchange.headers.get(name, "").lower().split()))
+            for name in _COMPARED_HEADERS
+        )
     )
+    if exchange.coded_body is not None:
+        # A coding the request asked for, undone: the client reads the same content (a front
+        # that gzips only when asked, as nginx does, answers alike).
+        headers = (headers[0], "")
     return exchange.status, headers, body, _cors(exchange.request, exchange.headers.get)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from conformance._contract.fixtures import PAYABLE
 from conformance._contract.request import Request
 from conformance._server.answer import Expectation
+from conformance._server.answered_by import advice, looks_like_lago, what_answered
 from conformance._server.checks import PAYMENT_URL_STABLE
 from conformance._server.oracle import lago_values
 from conformance._server.recorder import REASONS
@@ -94,23 +95,32 @@ class ServerRun:
         self.recorder.record(exchange, expectation, scenario, self.target.phase)
 
     def preflight(self) -> None:
-        exchange = self.send(
+        """Is it Lago, is the key accepted? A front that answers the keyless request itself (a
+        redirect to its login page, a WAF's 403) is judged, not taken for another site: the run
+        stops only when neither request gets an answer Lago could give."""
+        keyless = self.send(
             "auth/no-header", "POST", self.random_uuid(), None, Expectation("unauthorized")
         )
-        ok, _body = exchange.json()
-        if exchange.status is not None and exchange.status != 401 and not ok:
-            raise TargetUnusable(
-                f"{self.target.url} does not look like Lago: POST {path_of('<uuid>')} without a key "
-                f"answered {exchange.status} {exchange.media_type or 'with no content type'}"
-                f"{' with a body over 1 MiB' if exchange.truncated else ', not JSON'}; "
-                "check that --base-url ends in /api/v1"
-            )
         # With the run's key, an unknown invoice is a 404. A 401 means the key itself is refused:
         # every later answer would blame the server for the user's key, so stop here.
         keyed = self.send(
             "invoice/unknown-uuid", "POST", self.random_uuid(), self.target.bearer(),
             Expectation("not_found"),
         )  # fmt: skip
+        answered = keyless.status is not None and keyed.status is not None
+        # An answer broken at the wire (framing, a 1xx) is judged: its findings say what is wrong.
+        broken = any(e.framing or e.interim_faults for e in (keyless, keyed))
+        if answered and not broken and not (looks_like_lago(keyless) or looks_like_lago(keyed)):
+            first, second = what_answered(keyless), what_answered(keyed)
+            said = (
+                f"answered {first} with the key and without"
+                if first == second
+                else f"answered {first} without a key and {second} with it"
+            )
+            raise TargetUnusable(
+                f"{self.target.url} does not look like Lago: POST {path_of('<uuid>')} {said}; "
+                f"{advice(keyed)}"
+            )
         if keyed.status == 401:
             raise TargetUnusable(
                 f"{self.target.url} refused the API key (401 on POST {path_of('<uuid>')} with it); "

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import ssl
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,7 +19,11 @@ from conformance._asgi import ASGISyncTransport
 from conformance._errors import UsageError
 from conformance._report.findings import redact
 from conformance._server.base_url import decode_content, default_rate
-from conformance._server.exchange import Exchange
+from conformance._server.exchange import Exchange, Head
+from conformance._server.framing import NoAnswer
+from conformance._server.hints import retry_hint
+from conformance._server.wire import Wire
+from conformance._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from conformance._contract.request import Request
 
 __all__ = [
+    "USER_AGENT",
     "BudgetExhausted",
     "RateLimitedThroughout",
     "Target",
@@ -40,6 +44,8 @@ MAX_RATE_LIMIT_RETRIES = 3
 MAX_RATE_LIMIT_WAIT = 10.0
 MAX_CONSECUTIVE_FAILURES = 3
 IN_PROCESS_URL = "http://lago-mock.invalid/api/v1"
+# What every request says it comes from, unless a variation of the exploration says otherwise.
+USER_AGENT = f"lago-conformance/{__version__}"
 
 
 class BudgetExhausted(Exception):
@@ -63,20 +69,6 @@ class TargetUnusable(UsageError):
 
 class RateLimitedThroughout(Exception):
     """The target answered 429 to every attempt for too long: the run cannot judge it."""
-
-
-def _retry_hint(response: httpx.Response) -> float:
-    for name in ("retry-after", "x-ratelimit-reset"):
-        value = response.headers.get(name)
-        try:
-            seconds = float(value) if value is not None else None
-        except ValueError:
-            continue
-        if seconds is not None:
-            if seconds > 1e9:  # an epoch timestamp rather than a number of seconds
-                seconds -= time.time()
-            return max(0.0, seconds)
-    return 1.0
 
 
 @dataclass
@@ -104,17 +96,21 @@ class Target:
     _last_start: float | None = field(default=None, init=False, repr=False)
     _limited_in_a_row: int = field(default=0, init=False, repr=False)
     _waited_in_a_row: float = field(default=0.0, init=False, repr=False)
-    _client: httpx.Client = field(init=False, repr=False)
+    _client: httpx.Client | None = field(default=None, init=False, repr=False)
+    _wire: Wire | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if (self.base_url is None) == (self.app is None):
             raise ValueError("Target needs exactly one of base_url and app")
-        transport = ASGISyncTransport(self.app) if self.app is not None else None
         self.url = (self.base_url or IN_PROCESS_URL).rstrip("/")
-        # follow_redirects=False: a redirect is a finding, never a reason to send the key elsewhere.
-        self._client = httpx.Client(
-            transport=transport, timeout=self.timeout, follow_redirects=False
-        )
+        if self.app is not None:
+            # follow_redirects=False: a redirect is a finding, never a reason to send the key on.
+            self._client = httpx.Client(
+                transport=ASGISyncTransport(self.app), timeout=self.timeout, follow_redirects=False
+            )
+        else:
+            # A live target's answers are read at the wire (wire.py); redirects are never followed.
+            self._wire = Wire(self.url, self.timeout, self.max_body)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -128,7 +124,10 @@ class Target:
 
     def close(self) -> None:
         """Close connections."""
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
+        if self._wire is not None:
+            self._wire.close()
 
     def __enter__(self) -> Target:
         return self
@@ -148,17 +147,25 @@ class Target:
     def send(self, request: Request) -> Exchange:
         """Send one request (its path below the base URL), honouring 429s within bounds.
 
+        Every request says it comes from ``USER_AGENT`` unless it names a ``User-Agent`` of its
+        own. The 429 answers waited out come back in the exchange's ``throttled``.
+
         Raises ``Unsendable`` for a request no client can put on the wire or that a safety rule
         keeps back, ``BudgetExhausted`` past ``--max-requests``, and ``RateLimitedThroughout``
         when the target has answered nothing but 429 for too long.
         """
+        if request.header("user-agent") is None:
+            request = request.adding(("User-Agent", USER_AGENT))
         self._check(request)
         url = self.url + request.target
+        throttled: list[Exchange] = []
         for attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
-            exchange, hint = self._send_once(request, url)
+            exchange = self._send_once(request, url)
             if exchange.status != 429:
                 self._limited_in_a_row, self._waited_in_a_row = 0, 0.0
-                return exchange
+                return dataclasses.replace(exchange, throttled=tuple(throttled))
+            throttled.append(exchange)
+            hint = retry_hint(exchange.headers)
             self.rate_limited += 1
             self._limited_in_a_row += 1
             wait = min(hint, MAX_RATE_LIMIT_WAIT)
@@ -172,7 +179,7 @@ class Target:
                 break
             self._waited_in_a_row += wait
             self.sleep(wait)
-        return dataclasses.replace(exchange, rate_limited=True)
+        return dataclasses.replace(exchange, rate_limited=True, throttled=tuple(throttled[:-1]))
 
     def _check(self, request: Request) -> None:
         for name, value in request.headers:
@@ -195,7 +202,7 @@ class Target:
                 self.sleep(wait)
         self._last_start = self.clock()
 
-    def _send_once(self, request: Request, url: str) -> tuple[Exchange, float]:
+    def _send_once(self, request: Request, url: str) -> Exchange:
         if self.sent >= self.max_requests:
             raise BudgetExhausted(f"--max-requests {self.max_requests} reached")
         self._pace()
@@ -204,67 +211,80 @@ class Target:
         if self.on_request is not None:
             self.on_request(self.phase)
         base = Exchange(request, url)
+        if self._wire is None:
+            return self._send_in_process(request, base)
+        try:
+            received = self._wire.send(request, url)
+        except NoAnswer as error:
+            return self._failed(base, error)
+        self.failures_in_a_row = 0
+        head = received.head
+        headers = httpx.Headers(
+            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in head.fields]
+        )
+        return self._with_body(
+            dataclasses.replace(
+                base,
+                status=head.status,
+                headers=headers,
+                head=head,
+                interim=tuple(received.interim),
+                framing=tuple(received.faults),
+                interim_faults=tuple(received.interim_faults),
+            ),
+            received.body,
+            received.truncated,
+        )
+
+    def _send_in_process(self, request: Request, base: Exchange) -> Exchange:
+        assert self._client is not None
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers]
         # Exactly the request's headers (and Host, Content-Length): no client defaults, so an
         # answer never depends on an Accept or Accept-Encoding the suite did not choose to send.
-        wire = httpx.Request(request.method, url, headers=headers, content=request.body or None)
+        wire = httpx.Request(
+            request.method, base.url, headers=headers, content=request.body or None
+        )
+        response = self._client.send(wire, stream=True)
         try:
-            response = self._client.send(wire, stream=True)
-            try:
-                body, truncated = bytearray(), False
-                for chunk in response.iter_raw():
-                    body += chunk
-                    if len(body) > self.max_body:
-                        body, truncated = body[: self.max_body], True
-                        break
-            finally:
-                response.close()
-        except httpx.TransportError as error:
-            return self._failed(base, error), 0.0
-        self.failures_in_a_row = 0
+            body, truncated = bytearray(), False
+            for chunk in response.iter_raw():
+                body += chunk
+                if len(body) > self.max_body:
+                    body, truncated = body[: self.max_body], True
+                    break
+        finally:
+            response.close()
+        line = f"HTTP/1.1 {response.status_code} {response.reason_phrase}".rstrip()
+        fields = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
         exchange = dataclasses.replace(
             base,
             status=response.status_code,
             headers=response.headers,
-            body=decode_content(bytes(body), response.headers, request)
-            if not truncated
-            else bytes(body),
-            truncated=truncated,
+            head=Head(line, response.status_code, fields),
         )
-        return exchange, _retry_hint(response)
+        return self._with_body(exchange, bytes(body), truncated)
 
-    def _failed(self, base: Exchange, error: httpx.TransportError) -> Exchange:
+    def _with_body(self, exchange: Exchange, body: bytes, truncated: bool) -> Exchange:
+        """The exchange with its body: a content coding the request asked for undone."""
+        decoded = body if truncated else decode_content(body, exchange.headers, exchange.request)
+        coded = body if decoded is not body else None
+        return dataclasses.replace(exchange, body=decoded, truncated=truncated, coded_body=coded)
+
+    def _failed(self, base: Exchange, error: NoAnswer) -> Exchange:
         self.failures_in_a_row += 1
-        message = redact(_describe_error(error, self.timeout), self.secrets)
-        if _is_tls_error(error):
+        message = redact(str(error), self.secrets)
+        if error.tls:
             raise TargetUnusable(
                 f"TLS handshake with {httpx.URL(base.url).host} failed ({message}); check the URL "
                 "and the server's certificate"
             )
-        if self.sent == 1 and isinstance(error, httpx.ConnectError):
+        if self.sent == 1 and error.connect:
             raise TargetUnusable(f"cannot connect to {self.url} ({message}); check --base-url")
+        # Only a target that gives nothing HTTP back, request after request, stops the run: one
+        # that answers, however badly, is judged.
         if self.failures_in_a_row >= MAX_CONSECUTIVE_FAILURES:
             raise TargetUnusable(
                 f"{self.url} stopped answering: {MAX_CONSECUTIVE_FAILURES} requests in a row "
                 f"failed, the last with: {message}"
             )
         return dataclasses.replace(base, error=message)
-
-
-def _is_tls_error(error: httpx.TransportError) -> bool:
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, ssl.SSLError):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return "CERTIFICATE_VERIFY_FAILED" in str(error) or "SSL" in str(error)
-
-
-def _describe_error(error: httpx.TransportError, timeout: float) -> str:
-    if isinstance(error, httpx.TimeoutException):
-        return f"no answer within the {timeout:g} s timeout"
-    if isinstance(error, httpx.ConnectError):
-        return f"connection failed: {error}"
-    if isinstance(error, (httpx.RemoteProtocolError, httpx.ReadError)):
-        return f"connection closed or reset mid-response: {error or type(error).__name__}"
-    return f"{type(error).__name__}: {error}"

@@ -17,8 +17,10 @@ from conformance._report.findings import CaseResult, Check, Finding, Report
 from conformance._report.register import GROUPS, entry, register
 from conformance._report.writers import write_json
 from conformance._server.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_STABLE
+from conformance._server.http_checks import HTTP_CHECKS
 from conformance._server.lago_bugs import LAGO_BUG
 from conformance._server.oracle import ORACLE_CHECKS
+from conformance._server.sequence_checks import SEQUENCE_CHECKS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,6 +31,8 @@ SERVER: tuple[Check[Any], ...] = (
     CONSISTENT_ANSWERS,
     LAGO_BUG,
     *ORACLE_CHECKS,
+    *HTTP_CHECKS,
+    *SEQUENCE_CHECKS,
 )
 TODAY = datetime.date(2026, 11, 25)
 

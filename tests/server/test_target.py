@@ -7,7 +7,8 @@ import pytest
 from conformance import LagoMock
 from conformance._contract.request import Request
 from conformance._mock.serve import serving
-from conformance._server.target import MAX_RATE_LIMIT_RETRIES, Target, TargetUnusable, _retry_hint
+from conformance._server.hints import retry_hint
+from conformance._server.target import MAX_RATE_LIMIT_RETRIES, Target, TargetUnusable
 from tests.faulty_servers import FaultyLago, huge_payable_body
 from tests.helpers import run_suite
 from tests.servers import (
@@ -67,12 +68,26 @@ def test_a_429_that_never_ends_is_retried_a_bounded_number_of_times() -> None:
         ({"retry-after": "soon"}, 1.0),
         ({}, 1.0),
         ({"retry-after": "-5"}, 0.0),
+        # An HTTP-date, read against the answer's own Date (RFC 9110 section 10.2.3).
+        (
+            {
+                "retry-after": "Sun, 06 Nov 1994 08:49:42 GMT",
+                "date": "Sun, 06 Nov 1994 08:49:37 GMT",
+            },
+            5.0,
+        ),
     ],
 )
 def test_retry_hints(headers: dict[str, str], expected: float) -> None:
     import httpx
 
-    assert _retry_hint(httpx.Response(429, headers=headers)) == expected
+    assert retry_hint(httpx.Headers(headers)) == expected
+
+
+def test_an_epoch_reset_is_still_honoured_as_an_epoch() -> None:
+    import httpx
+
+    assert retry_hint(httpx.Headers({"x-ratelimit-reset": "1700000004"}), now=1700000000.0) == 4.0
 
 
 def test_pacing_spaces_requests() -> None:
@@ -161,7 +176,7 @@ def test_a_web_site_is_not_lago() -> None:
         serving(html_site) as url,
         pytest.raises(
             TargetUnusable,
-            match=r"does not look like Lago: .* answered 200 text/html, not JSON; check that --base-url ends in /api/v1",
+            match=r"does not look like Lago: .* answered 200 text/html, not JSON with the key and without; check that --base-url ends in /api/v1",
         ),
     ):
         run_suite(LagoMock(api_key=KEY), base_url=url + "/api/v1")
@@ -179,9 +194,8 @@ def test_tls_failure_is_unusable() -> None:
 
 def test_every_request_has_a_timeout() -> None:
     with Target(api_key=KEY, base_url="http://127.0.0.1:9/api/v1", timeout=4) as target:
-        assert target._client.timeout.read == 4
-        assert target._client.timeout.connect == 4
-        assert target._client.follow_redirects is False
+        assert target._wire is not None
+        assert target._wire.timeout == 4
 
 
 def test_the_key_is_redacted_from_curl() -> None:
@@ -190,5 +204,5 @@ def test_the_key_is_redacted_from_curl() -> None:
     assert KEY not in exchange.curl()
     assert (
         exchange.curl()
-        == "curl -X POST -H 'Authorization: Bearer [REDACTED]' http://lago-mock.invalid/api/v1/invoices/x/payment_url"
+        == "curl -X POST -H 'Authorization: Bearer [REDACTED]' -H 'User-Agent: lago-conformance/0.1.0' http://lago-mock.invalid/api/v1/invoices/x/payment_url"
     )
