@@ -189,6 +189,14 @@ def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="CMD",
         help="a client in any language: CMD makes one call and prints the outcome as JSON",
     )
+    client.add_argument(
+        "--client-option",
+        action="append",
+        metavar="NAME=VALUE",
+        help="an option of the built-in adapter's SDK, as its users set it (repeatable): "
+        "lago-python-client max_retries, retry_on_rate_limit; lago-javascript-client "
+        "rateLimitRetry (JSON); reference max_retries, timeout",
+    )
     add_run_options(client, max_examples=100)
     client.add_argument(
         "--scenario",
