@@ -187,19 +187,115 @@ def gate(
 ) -> None:
     """Run the client suite on ``sdk`` at both levels, record the matrix rows, fail on MUST."""
     failed, rows = [], []
-    for level in ("documented", "strict"):
-        report_dir = where / level
+    # Both levels with the SDK's defaults; strict with each option that changes the HTTP path.
+    configs = [("", "documented"), ("", "strict")] + [
+        (config, "strict") for config, since in SDK_HISTORY_CONFIGS[sdk] if config and
+        version_key(version) >= version_key(since)]  # fmt: skip
+    for config, level in configs:
+        report_dir = where / (f"{level}-{config}" if config else level)
+        option = ["--client-option", config] if config else []
         session.run(
             "lago-conformance", "client", "--adapter", sdk, "--level", level, "--fail-on", "must",
-            "--report-dir", str(report_dir), *session.posargs, success_codes=[0, 1], env=env,
+            *option, "--report-dir", str(report_dir), *session.posargs, success_codes=[0, 1],
+            env=env,
         )  # fmt: skip
         report = json.loads((report_dir / "client.json").read_text(encoding="utf-8"))
-        rows.append(sdk_matrix().matrix_row(sdk, version, level, report))
+        rows.append(sdk_matrix().matrix_row(sdk, version, level, report, config))
         if not report["conformant"]:
-            failed.append(level)
+            failed.append(f"{level} {config}".strip())
     sdk_matrix().write_matrix(SDK_REPORTS, rows)
     if failed:
         session.error(f"{sdk} {version}: MUST findings at level {', '.join(failed)}")
+
+
+# The first releases with Client(...).invoices.payment_url / invoicePaymentUrl.
+SDK_HISTORY_FIRST = {"lago-python-client": "0.56.0", "lago-javascript-client": "1.7.0"}
+# The options that change the HTTP path, each SDK's (from the release that has them).
+SDK_HISTORY_CONFIGS = {
+    "lago-python-client": [("", "0"), ("retry_on_rate_limit=false", "1.46.0")],
+    "lago-javascript-client": [("", "0"), ("rateLimitRetry={}", "1.46.0")],
+}
+
+
+@nox.session
+def sdk_history(session: nox.Session) -> None:
+    """Opt-in: the gate (strict) over every released SDK version since payment_url appeared,
+    with and without the options that change the HTTP path; a table into docs/sdk-matrix.md.
+    Limit it with posargs, e.g. `-- lago-python-client==1.45.0 lago-javascript-client==1.53.0`."""
+    install(session)
+    history = load_tests_module("sdk_history")
+    chosen = [arg.split("==", 1) for arg in session.posargs if "==" in arg]
+    runs: list[dict[str, Any]] = []
+    for sdk, first in SDK_HISTORY_FIRST.items():
+        versions = [v for name, v in chosen if name == sdk] if chosen else (
+            history.newer_or_equal(released(session, sdk), first))  # fmt: skip
+        for version in versions:
+            runs += gate_history(session, history, sdk, version)
+    where = SDK_REPORTS.parent / "sdk-history"
+    rows = history.write(where, runs, Path("docs/sdk-matrix.md"))
+    session.log(f"{len(runs)} runs, {len(rows)} rows: {where / 'history.json'}")
+
+
+def released(session: nox.Session, sdk: str) -> list[str]:
+    """The released versions of ``sdk``, as its registry lists them."""
+    if sdk == "lago-javascript-client":
+        out = session.run("npm", "view", sdk, "versions", "--json", external=True, silent=True)
+        return [str(v) for v in json.loads(str(out))]
+    out = session.run("python", "-m", "pip", "index", "versions", sdk, silent=True)
+    line = next(ln for ln in str(out).splitlines() if ln.startswith("Available versions:"))
+    return [v.strip() for v in line.split(":", 1)[1].split(",")]
+
+
+def gate_history(
+    session: nox.Session, history: Any, sdk: str, version: str
+) -> list[dict[str, Any]]:
+    """Gate ``sdk`` ``version`` (strict, each configuration it has), each in its own
+    environment: a venv per Python release, a node_modules folder per JavaScript one."""
+    command, env = ["lago-conformance"], {}
+    try:
+        if sdk == "lago-javascript-client":
+            env["NODE_PATH"] = str(install_js_sdk(session, version))
+        else:
+            venv = Path(".nox", "sdk-history", f"py-{version}").resolve()
+            if not (venv / "bin" / "lago-conformance").exists():
+                session.run("uv", "venv", "-q", "--allow-existing", str(venv), external=True)
+                session.run("uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"),
+                            ".", f"{sdk}=={version}", external=True)  # fmt: skip
+            command = [str(venv / "bin" / "lago-conformance")]
+    except Exception as error:  # an install that fails is a row, not the end of the run
+        return [{"sdk": sdk, "version": version, "configuration": "", "error": str(error)[:200]}]
+    runs = []
+    for configuration, since in SDK_HISTORY_CONFIGS[sdk]:
+        if history.newer_or_equal([version], since) == []:
+            continue
+        where = SDK_REPORTS.parent / "sdk-history" / sdk / version / (configuration or "default")
+        option = ["--client-option", configuration] if configuration else []
+        session.run(*command, "client", "--adapter", sdk, "--level", "strict", *option,
+                    "--report-dir", str(where), success_codes=[0, 1, 2], env=env,
+                    external=True)  # fmt: skip
+        run: dict[str, Any] = {"sdk": sdk, "version": version, "configuration": configuration}
+        try:
+            report = json.loads((where / "client.json").read_text(encoding="utf-8"))
+            run["findings"] = sorted(history.findings_of(report))
+        except (OSError, ValueError) as error:
+            run["error"] = f"no report ({error})"
+        runs.append(run)
+    return runs
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A release number as numbers, for comparing."""
+    return tuple(int(part) for part in version.split(".")[:3] if part.isdigit())
+
+
+def load_tests_module(name: str) -> Any:
+    """tests/``name``.py (standard library only), loaded by its path in nox's interpreter."""
+    spec = importlib.util.spec_from_file_location(name, Path("tests", f"{name}.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @nox.session(python=False)

@@ -6,6 +6,7 @@ embedded mock, in-process.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,8 @@ def run_server_suite(
     """
     options = options or ServerOptions()
     api_key = options.api_key or os.environ.get("LAGO_API_KEY") or None
+    other = options.other_api_key or os.environ.get("LAGO_OTHER_API_KEY") or None
+    options = dataclasses.replace(options, other_api_key=_other_key(other, api_key, options))
     if options.base_url is None:
         mock = LagoMock(
             api_key=api_key or DEFAULT_API_KEY,
@@ -80,6 +83,24 @@ def run_server_suite(
     with target:
         report = run_on_target(target, options, fixtures, subject, twin)
     return _with_baseline(report, options.baseline)
+
+
+def _other_key(other: str | None, api_key: str | None, options: ServerOptions) -> str | None:
+    """Another organization's key, checked: not blank, no whitespace, not the run's own key."""
+    if other is None:
+        return None
+    if any(character.isspace() for character in other):
+        raise UsageError(
+            "the other organization's key holds whitespace; check --other-api-key or "
+            "LAGO_OTHER_API_KEY"
+        )
+    own = api_key or (DEFAULT_API_KEY if options.base_url is None else None)
+    if other == own:
+        raise UsageError(
+            "--other-api-key is the run's own key: pass the key of another organization on the "
+            "same deployment (or leave it out: cross-tenant isolation is then not judged)"
+        )
+    return other
 
 
 def lago_twin(

@@ -71,7 +71,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lago-fail-on", choices=FAIL_ON, default="must")
     group.addoption("--lago-seed", type=int, default=0)
     group.addoption("--lago-max-examples", type=positive_int, default=50)
-    group.addoption("--lago-max-requests", type=positive_int, default=300)
+    group.addoption("--lago-max-requests", type=positive_int, default=360)
     group.addoption("--lago-rate-limit", type=non_negative_float, default=None)
     group.addoption("--lago-timeout", type=seconds, default=10.0)
     group.addoption(
@@ -79,6 +79,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="an OpenAPI 3.x document (YAML or JSON) to check against instead of the bundled one",
     )
     group.addoption("--lago-baseline", help="TOML file of accepted findings, as --baseline")
+    group.addoption(
+        "--lago-other-api-key",
+        help="another organization's key on the deployment (default: $LAGO_OTHER_API_KEY)",
+    )
     group.addoption(
         "--lago-allow-stale",
         action="store_true",

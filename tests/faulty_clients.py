@@ -7,16 +7,19 @@ could have. As a command: ``python -m tests.faulty_clients FLAG=VALUE ...`` (JSO
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import functools
 import json
+import logging
 import os
 import shlex
 import sys
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -76,6 +79,11 @@ class FaultyClient:
     redirect_keeps_key: bool = False
     # A 429 header whose seconds are slept, uncapped, before each retry.
     honor_hint: str | None = None
+    # By default a 429's hints are waited out (up to 10 s, else the client gives up); how a
+    # client misreads them: "retry-after-ms" (Retry-After as milliseconds), "reset-as-epoch"
+    # (X-RateLimit-Reset as an epoch time), "seconds-only" (a Retry-After HTTP-date ignored),
+    # "fixed-wait" (the hints ignored for 0.1 s).
+    hint_fault: str | None = None
     # Unreadable 200s taken as an empty success: "details-null", "body-array", ...
     lenient_roots: tuple[str, ...] = ()
     # Bodies decoded as strict UTF-8 ("html": a non-JSON error's text, "json": JSON bodies), and
@@ -105,10 +113,26 @@ class FaultyClient:
     retry_statuses: tuple[int, ...] = ()
     # A 200 read only under Lago's exact content type (not Prism's plain application/json).
     needs_lago_content_type: bool = False
-    # A 2xx other than 200 (a 201, a 204) taken as a success with no details.
+    # On a 401, the request's headers logged at WARNING (a wrapper that logs what it sent); or
+    # every request's, at DEBUG.
+    log_headers_on_401: bool = False
+    log_every_request: bool = False
+    # A 2xx other than 200 (a 201, a 204) taken as a success with no details; or as a failure.
     empty_2xx_success: bool = False
+    only_200: bool = False
+    # The default base URL it uses when given none (it says it takes none: default_base_url).
+    default_base: str = US
+    # The retries it was told to allow (its option; None: not told), and the fault of ignoring it.
+    allowed_retries: int | None = None
+    ignore_retry_option: bool = False
+    # A failure whose message is empty (an exception raised without text).
+    blank_message: bool = False
+    # lago_customer_id and lago_invoice_id decoded as UUIDs (a typed model's `uuid.UUID` field).
+    uuid_ids: bool = False
     # error_details read from 422s only.
     details_only_on_422: bool = False
+
+    default_base_url: ClassVar[bool] = True
 
     def command(self) -> str:
         """This client as a command adapter: ``python -m tests.faulty_clients`` with its flags."""
@@ -177,6 +201,8 @@ class FaultyClient:
     def _send(self, base_url: str, api_key: str, lago_id: str) -> httpx.Response:
         url = self._url(base_url, lago_id)
         headers = {"Authorization": f"{self.auth_scheme} {api_key}"}
+        if self.log_every_request:
+            logging.getLogger("faulty_client.http").debug("POST %s headers=%s", url, headers)
         content = b"{}" if self.send_body else None
         if self.leak_key_in == "query":
             url += f"?api_key={api_key}"
@@ -203,9 +229,18 @@ class FaultyClient:
                 late = deadline is not None and time.monotonic() > deadline
                 if late and not self.honor_hint:
                     return response  # no retry past the call's deadline
-                if status == 429 and (self.retries_429 is None or attempts <= self.retries_429):
+                retries = self.retries_429
+                if self.allowed_retries is not None and not self.ignore_retry_option:
+                    retries = min(retries or 0, self.allowed_retries)
+                if status == 429 and (retries is None or attempts <= retries):
                     if self.honor_hint and self.honor_hint in response.headers:
                         time.sleep(float(response.headers[self.honor_hint]))
+                    else:
+                        wait = self._hint_wait(response)
+                        if wait is None:
+                            return response  # the hint asks for too long: give up
+                        if wait > 0:
+                            time.sleep(wait)
                     continue
                 if 400 <= status < 500 and status != 429 and attempts <= self.retries_4xx:
                     continue
@@ -213,9 +248,34 @@ class FaultyClient:
                     continue
                 retryable = status >= 500 or status == 429
                 if retryable and not retried_5xx and self._gateway_page(response):
+                    wait = self._hint_wait(response) if status == 429 else 0.0
+                    if wait is None:
+                        return response
+                    time.sleep(wait)
                     retried_5xx = True
                     continue
                 return response
+
+    def _hint_wait(self, response: httpx.Response) -> float | None:
+        """How long to wait before retrying a 429 (None: too long, give up)."""
+        if self.hint_fault == "fixed-wait":
+            return 0.1
+        retry_after = response.headers.get("retry-after", "").strip()
+        reset = response.headers.get("x-ratelimit-reset", "").strip()
+        hints: list[float] = []
+        if retry_after.isdigit():
+            hints.append(int(retry_after) / (1000 if self.hint_fault == "retry-after-ms" else 1))
+        elif retry_after and self.hint_fault != "seconds-only":
+            try:
+                moment = email.utils.parsedate_to_datetime(retry_after).timestamp()
+                hints.append(max(0.0, moment - time.time()))
+            except (TypeError, ValueError, IndexError):
+                pass
+        if reset.isdigit():
+            epoch = self.hint_fault == "reset-as-epoch"
+            hints.append(max(0.0, int(reset) - time.time()) if epoch else float(reset))
+        wait = max(hints, default=0.0)
+        return None if wait > 10 else wait
 
     def _deadline(self) -> float | None:
         return None if self.deadline is None else time.monotonic() + self.deadline
@@ -291,10 +351,11 @@ class FaultyClient:
             or (self.details_only_on_422 and response.status_code != 422)
             or not isinstance(details, dict)
             else details,
-            str(body.get("error", "")),
+            "" if self.blank_message else str(body.get("error", "")),
         )
 
-    def __call__(self, base_url: str, api_key: str, lago_id: str) -> dict[str, Any]:
+    def __call__(self, base_url: str | None, api_key: str, lago_id: str) -> dict[str, Any]:
+        base_url = self.default_base if base_url is None else base_url
         if self.crash_with_key:
             raise RuntimeError(f"not configured: Client(api_key={api_key!r}) has no base URL")
         try:
@@ -319,6 +380,12 @@ class FaultyClient:
         return f"{text} (request: Authorization: Bearer {api_key})" if self.key_in_message else text
 
     def _outcome(self, response: httpx.Response) -> dict[str, Any]:
+        if self.log_headers_on_401 and response.status_code == 401:
+            logging.getLogger("faulty_client").warning(
+                "HTTP 401 from %s; request headers: %s",
+                response.request.url,
+                dict(response.request.headers),
+            )
         if response.status_code == 200 and self._root_kind(response) in self.lenient_roots:
             return success({})
         if response.status_code in self.success_on or (
@@ -327,7 +394,8 @@ class FaultyClient:
             return success({})
         if self.empty_2xx_success and 200 < response.status_code < 300:
             return success({})
-        if response.status_code != 200:
+        status = response.status_code
+        if not 200 <= status < 300 or (self.only_200 and status != 200):
             return self._error(response)
         if (
             self.needs_lago_content_type
@@ -340,10 +408,13 @@ class FaultyClient:
         if not isinstance(details, dict):
             if self.empty_success_on_unreadable:
                 return success(dict.fromkeys(self.expose, ""))
-            return failure(200, message="no details")
+            return failure(status, message="no details")
         if self.forbid_unknown and (set(details) - set(DETAIL_FIELDS) or set(body) - {ROOT}):
             return failure(200, message="unknown fields")
         exposed = {name: details.get(name) for name in self.expose}
+        for name in ("lago_customer_id", "lago_invoice_id") if self.uuid_ids else ():
+            if isinstance(exposed.get(name), str):
+                uuid.UUID(exposed[name])  # a ValueError escapes
         if self.invent_missing:  # as an SDK with `details.get(name, "")` does
             exposed = {name: "" if value is None else value for name, value in exposed.items()}
         if self.ascii_only:
@@ -470,6 +541,22 @@ CLIENT_FAULTS: tuple[ClientFault, ...] = (
     ClientFault("crashes-with-the-key", FaultyClient(crash_with_key=True), "200-example", "key_never_in_outcome", 1),
     ClientFault("retries-409", FaultyClient(retry_statuses=(409,)), "generated", "no_resend_after_4xx", 0),
     ClientFault("retries-timeouts", FaultyClient(retry_timeouts=3), "generated", "call_within_bound", 0),
+    # Generated answers that span the contract (issue 21).
+    ClientFault("decodes-ids-as-uuids", FaultyClient(uuid_ids=True), "generated", "served_as_documented", 1),
+    ClientFault("fails-on-201", FaultyClient(only_200=True), "generated", "served_as_answered", 0),
+    # Clients as their users configure them (issue 21).
+    ClientFault("wrong-default-base-url", FaultyClient(default_base="https://api.getlago.com"), "default-base-url", "default_base_url", 1),
+    ClientFault("ignores-no-retry-option", FaultyClient(allowed_retries=0, ignore_retry_option=True), "429-then-200", "retries_as_configured", 0),
+    # How a failure reads (issue 21).
+    ClientFault("blank-failure-message", FaultyClient(blank_message=True), "404-invoice_not_found", "failure_names_error", 0),
+    # What a client writes (issue 21).
+    ClientFault("logs-headers-at-debug", FaultyClient(log_every_request=True), "200-example", "key_never_written", 1),
+    ClientFault("logs-headers-on-401", FaultyClient(log_headers_on_401=True), "401-unauthorized", "key_never_written", 1),
+    # The floor of a wait (issue 21).
+    ClientFault("retry-after-as-ms", FaultyClient(hint_fault="retry-after-ms"), "429-retry-after-2-then-200", "rate_limit_hint_waited", 0),
+    ClientFault("reset-as-epoch", FaultyClient(hint_fault="reset-as-epoch"), "429-reset-2-then-200", "rate_limit_hint_waited", 0),
+    ClientFault("retry-after-date-ignored", FaultyClient(hint_fault="seconds-only"), "429-retry-after-date-then-200", "rate_limit_hint_waited", 0),
+    ClientFault("fixed-short-wait", FaultyClient(hint_fault="fixed-wait"), "429-retry-after-2-then-200", "rate_limit_hint_waited", 0),
 )  # fmt: skip
 
 

@@ -31,6 +31,8 @@ def run_suite(
     """The server suite against ``app`` in-process, or ``base_url``; the mock's fixtures by default."""
     app = app if app is not None else LagoMock(api_key="faulty-server-key-0123")
     mock = app.mock if isinstance(app, FaultyLago) else app
+    # The run's default budget, as the command line's (unless the test names one).
+    target.setdefault("max_requests", ServerOptions().max_requests)
     if base_url is None:
         runner = Target(api_key=mock.api_key, app=app, **target)
     else:

@@ -25,8 +25,11 @@ _CSS = (
 )
 
 
-def matrix_row(sdk: str, version: str, level: str, report: dict[str, Any]) -> dict[str, Any]:
-    """One row of the SDK matrix: verdict, counts and the failing scenario x check pairs."""
+def matrix_row(
+    sdk: str, version: str, level: str, report: dict[str, Any], configuration: str = ""
+) -> dict[str, Any]:
+    """One row of the SDK matrix: verdict, counts and the failing scenario x check pairs;
+    ``configuration``: the SDK options it ran with (--client-option), "" for its defaults."""
     failing = [
         f"{result['scenario']} ({result['check']}, {result['severity']})"
         for result in report["results"]
@@ -40,11 +43,17 @@ def matrix_row(sdk: str, version: str, level: str, report: dict[str, Any]) -> di
         "must": report["counts"]["must"],
         "should": report["counts"]["should"],
         "failing": failing,
+        **({"configuration": configuration} if configuration else {}),
     }
 
 
+def _level(row: dict[str, Any]) -> str:
+    """The level cell: the level, and the configuration when it is not the SDK's default."""
+    return str(row["level"]) + (f", {row['configuration']}" if row.get("configuration") else "")
+
+
 def _order(row: dict[str, Any]) -> tuple[str, tuple[int, ...], str]:
-    return row["sdk"], tuple(-int(part) for part in row["version"].split(".")), row["level"]
+    return row["sdk"], tuple(-int(part) for part in row["version"].split(".")), _level(row)
 
 
 def matrix_html(rows: list[dict[str, Any]]) -> str:
@@ -61,7 +70,7 @@ def matrix_html(rows: list[dict[str, Any]]) -> str:
     ]
     for r in rows:
         failing = "".join(f"<li>{e(item)}</li>" for item in r["failing"]) or "-"
-        cells = [r["sdk"], r["version"], r["level"], r["verdict"], r["must"], r["should"]]
+        cells = [r["sdk"], r["version"], _level(r), r["verdict"], r["must"], r["should"]]
         css = "pass" if r["verdict"] == "pass" else "FAIL"
         lines.append(
             f'<tr class="{css}">' + "".join(f"<td>{e(str(value))}</td>" for value in cells)
@@ -75,7 +84,7 @@ def write_matrix(where: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]
     """Merge ``rows`` into ``where``/summary.json; write summary.md and summary.html from it."""
     path = where / "summary.json"
     known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    keyed = {(row["sdk"], row["version"], row["level"]): row for row in [*known, *rows]}
+    keyed = {(row["sdk"], row["version"], _level(row)): row for row in [*known, *rows]}
     merged = sorted(keyed.values(), key=_order)
     where.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
@@ -86,7 +95,7 @@ def write_matrix(where: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]
         "| --- | --- | --- | --- | ---: | ---: | --- |",
     ]
     lines += [
-        f"| {r['sdk']} | {r['version']} | {r['level']} | {r['verdict']} | {r['must']}"
+        f"| {r['sdk']} | {r['version']} | {_level(r)} | {r['verdict']} | {r['must']}"
         f" | {r['should']} | {'; '.join(r['failing']) or '-'} |"
         for r in merged
     ]
@@ -102,7 +111,7 @@ def block_lines(rows: list[dict[str, Any]]) -> list[str]:
         f"- **{row['sdk']} {row['version']}** ({row['verdict']} at `--fail-on must`):"
         f" {'; '.join(row['failing']) or 'no findings'}"
         for row in rows
-        if row["level"] == "strict"
+        if row["level"] == "strict" and not row.get("configuration")
     ]
 
 

@@ -61,7 +61,8 @@ def test_the_server_suite_tells_which_phase_each_request_is_in() -> None:
     run_server_suite(ServerOptions(max_examples=3), on_request=phases.append)
     assert list(dict.fromkeys(phases)) == [
         "preflight", "auth probes", "fixture scenarios", "consistency", "hostile ids",
-        "near-misses", "credential near-misses", "other methods", "exploration", "property tests",
+        "near-misses", "credential near-misses", "other methods", "stateful", "exploration",
+        "property tests",
     ]  # fmt: skip
     assert phases[-1] == "consistency"
 

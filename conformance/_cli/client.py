@@ -27,6 +27,7 @@ def run_client(args: argparse.Namespace) -> int:
     options = ClientOptions(
         adapter=args.adapter or "reference",
         command=args.command,
+        client_options=tuple(args.client_option or ()),
         level=args.level,
         fail_on=args.fail_on,
         seed=args.seed,

@@ -74,15 +74,21 @@ def _build_parser() -> _Parser:
     )
     server.add_argument("--api-key", metavar="KEY", help="API key (default: $LAGO_API_KEY)")
     server.add_argument(
+        "--other-api-key",
+        metavar="KEY",
+        help="the key of another organization on the same deployment: judges cross-tenant "
+        "isolation (default: $LAGO_OTHER_API_KEY; without it, isolation is not judged)",
+    )
+    server.add_argument(
         "--fixtures", type=Path, metavar="FILE", help="TOML file naming invoices on the target"
     )
     add_run_options(server, max_examples=50)
     server.add_argument(
         "--max-requests",
         type=positive_int,
-        default=300,
+        default=360,
         metavar="N",
-        help="stop sending after N requests (default 300)",
+        help="stop sending after N requests (default 360)",
     )
     server.add_argument(
         "--rate-limit",
@@ -101,9 +107,22 @@ def _build_parser() -> _Parser:
         "--explore",
         type=non_negative_int,
         metavar="N",
-        help="requests the exploration may send; 0 for none (default: about 44%% of "
+        help="requests the exploration may send; 0 for none (default: about 37%% of "
         "--max-requests, less when the property tests need it); a sixth of N, or by default up "
         "to 24 more, draw whole requests",
+    )
+    server.add_argument(
+        "--payable-calls",
+        type=non_negative_int,
+        metavar="N",
+        help="calls the exploration and the stateful phase may make to the payable invoice, "
+        "together (default 12; Lago reuses its checkout link, so none opens a new session)",
+    )
+    server.add_argument(
+        "--stateful",
+        type=non_negative_int,
+        metavar="N",
+        help="requests the stateful phase may send; 0 for none (default 40)",
     )
     server.add_argument(
         "--oracle",
@@ -170,6 +189,14 @@ def _add_client(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--command",
         metavar="CMD",
         help="a client in any language: CMD makes one call and prints the outcome as JSON",
+    )
+    client.add_argument(
+        "--client-option",
+        action="append",
+        metavar="NAME=VALUE",
+        help="an option of the built-in adapter's SDK, as its users set it (repeatable): "
+        "lago-python-client max_retries, retry_on_rate_limit; lago-javascript-client "
+        "rateLimitRetry (JSON); reference max_retries, timeout",
     )
     add_run_options(client, max_examples=100)
     client.add_argument(

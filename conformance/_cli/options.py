@@ -35,6 +35,7 @@ __all__ = [
 SERVER_OPTION_NAMES = (
     "base_url", "api_key", "fixtures", "level", "fail_on", "seed",
     "max_examples", "max_requests", "rate_limit", "timeout", "baseline", "allow_stale",
+    "other_api_key",
 )  # fmt: skip
 
 
@@ -169,6 +170,9 @@ def server_options(values: Mapping[str, Any]) -> ServerOptions:
     if values.get("explore") is not None:
         given["explore"] = values["explore"]
     given["allow_key_in_url"] = bool(values.get("allow_key_in_url"))
+    for name in ("payable_calls", "stateful"):
+        if values.get(name) is not None:
+            given[name] = values[name]
     given["send_lago_bugs"] = bool(values.get("send_lago_bugs"))
     given["oracle"] = values.get("oracle", "twin") != "off"
     given["generic_only"] = values.get("checks", "all") == "generic"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.metadata
 import shlex
@@ -23,7 +24,14 @@ if TYPE_CHECKING:
 
     from conformance._client.outcome import Outcome
 
-__all__ = ["BUILT_INS", "Subject", "command_subject", "lago_python_client_adapter", "load_adapter"]
+__all__ = [
+    "BUILT_INS",
+    "Subject",
+    "command_subject",
+    "declared",
+    "lago_python_client_adapter",
+    "load_adapter",
+]
 
 SDK = "lago-python-client"
 
@@ -37,6 +45,12 @@ class Subject:
     call: Callable[[str, str, str], Any] | None = None
     command: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # It takes no base URL and uses its own default (in-process: called with None).
+    default_base_url: bool = False
+    # The retries its configuration allows (its documented option), when it was told.
+    allowed_retries: int | None = None
+    # Its configuration, as given on the command line (NAME=VALUE), for reports.
+    configuration: tuple[str, ...] = ()
 
     @property
     def transport(self) -> str:
@@ -49,21 +63,30 @@ class Subject:
             "adapter": self.name,
             "version": self.version or "unknown",
             "transport": self.transport,
+            **({"configuration": " ".join(self.configuration)} if self.configuration else {}),
             **self.extra,
         }
 
 
-def lago_python_client_adapter(base_url: str, api_key: str, lago_id: str) -> Outcome:
-    """The official SDK: ``Client(...).invoices.payment_url(id)`` returns the URL, nothing else."""
+def lago_python_client_adapter(
+    base_url: str | None, api_key: str, lago_id: str, **options: Any
+) -> Outcome:
+    """The official SDK: ``Client(...).invoices.payment_url(id)`` returns the URL, nothing else;
+    ``options`` are the Client's own (max_retries, retry_on_rate_limit); no base URL: its own."""
     import httpx
     from lago_python_client.client import Client
     from lago_python_client.exceptions import LagoApiError
 
-    # The SDK takes the API's root and joins "api/v1/" to it (urljoin: the root must end in "/").
-    root = base_url.rstrip("/")
-    if not root.endswith("/api/v1"):
-        raise ValueError(f"the SDK appends /api/v1 itself; base URL {base_url!r} must end with it")
-    client = Client(api_key=api_key, api_url=root.removesuffix("api/v1"))
+    if base_url is None:
+        client = Client(api_key=api_key, **options)
+    else:
+        # The SDK takes the API's root and joins "api/v1/" to it (the root must end in "/").
+        root = base_url.rstrip("/")
+        if not root.endswith("/api/v1"):
+            raise ValueError(
+                f"the SDK appends /api/v1 itself; base URL {base_url!r} must end with it"
+            )
+        client = Client(api_key=api_key, api_url=root.removesuffix("api/v1"), **options)
     try:
         url = client.invoices.payment_url(lago_id)
     except LagoApiError as error:
@@ -73,11 +96,20 @@ def lago_python_client_adapter(base_url: str, api_key: str, lago_id: str) -> Out
             error.status_code,
             code if isinstance(code, str) else None,
             details if isinstance(details, dict) else None,
-            str(error.detail),
+            str(error),  # what a user sees: the exception's message
         )
     except httpx.HTTPError as error:  # the SDK lets httpx's errors through
         return failure(None, message=f"{type(error).__name__}: {error}")
     return success({"payment_url": url})
+
+
+def declared(subject: Subject) -> Subject:
+    """``subject`` (a Python adapter) with what its callable declares: ``default_base_url =
+    True`` (call me with None for my own default), ``allowed_retries`` (what I was told)."""
+    default = getattr(subject.call, "default_base_url", False) is True
+    allowed = getattr(subject.call, "allowed_retries", None)
+    allowed = allowed if isinstance(allowed, int) and not isinstance(allowed, bool) else None
+    return dataclasses.replace(subject, default_base_url=default, allowed_retries=allowed)
 
 
 def _sdk_version() -> str | None:
@@ -88,7 +120,7 @@ def _sdk_version() -> str | None:
 
 
 # Each built-in name and its in-process callable; None: it runs as a command (Node, over HTTP).
-BUILT_INS: dict[str, Callable[[str, str, str], Any] | None] = {
+BUILT_INS: dict[str, Callable[..., Any] | None] = {
     "reference": reference_adapter,
     SDK: lago_python_client_adapter,
     JS_SDK: None,
@@ -106,24 +138,28 @@ def _module_version(module_name: str) -> str | None:
     return version if isinstance(version, str) else None
 
 
-def load_adapter(spec: str) -> Subject:
-    """The adapter named ``spec``: a built-in name or ``module:attr``; a ``UsageError`` otherwise.
-
-    ``lago-javascript-client`` is a command subject: Node runs the SDK against a local server.
-    """
+def _built_in(spec: str) -> Subject:
     if spec == "reference":
-        return Subject(spec, __version__, reference_adapter)
+        return Subject(spec, __version__, reference_adapter, default_base_url=True)
     if spec == SDK:
         version = _sdk_version()
         if version is None:
             raise UsageError(
                 f"--adapter {SDK}: the SDK is not installed; pip install 'lago-conformance[sdk]'"
             )
-        return Subject(spec, version, lago_python_client_adapter)
-    if spec == JS_SDK:
-        sdk = probe_js_sdk()
-        extra = {"node": sdk.node, "sdk_path": sdk.root}
-        return Subject(spec, sdk.version, command=sdk.command, extra=extra)
+        return Subject(spec, version, lago_python_client_adapter, default_base_url=True)
+    sdk = probe_js_sdk()
+    extra = {"node": sdk.node, "sdk_path": sdk.root}
+    return Subject(spec, sdk.version, command=sdk.command, extra=extra, default_base_url=True)
+
+
+def load_adapter(spec: str) -> Subject:
+    """The adapter named ``spec``: a built-in name or ``module:attr``; a ``UsageError`` otherwise.
+
+    ``lago-javascript-client`` is a command subject: Node runs the SDK against a local server.
+    """
+    if spec in (*BUILT_INS, JS_SDK):
+        return _built_in(spec)
     module_name, colon, attr = spec.partition(":")
     if not colon or not module_name or not attr:
         names = ", ".join(BUILT_INS)
@@ -151,7 +187,7 @@ def load_adapter(spec: str) -> Subject:
         raise UsageError(
             f"--adapter {spec!r}: {attr!r} is not callable; it must be payment_url(base_url, api_key, lago_id)"
         )
-    return Subject(spec, _module_version(module_name), call)
+    return declared(Subject(spec, _module_version(module_name), call))
 
 
 def _runnable(program: str) -> bool:

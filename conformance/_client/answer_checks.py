@@ -20,6 +20,7 @@ __all__ = [
     "all_success_fields",
     "error_fields",
     "exposed_otherwise",
+    "failure_names_error",
     "no_invented_values",
     "no_retry_after_4xx",
     "success_details",
@@ -153,5 +154,26 @@ def no_retry_after_4xx(call: Call) -> list[Problem]:
             f"the client retried a POST after a {call.reply.status}",
             f"{count} requests",
             "exactly 1 request",
+        )
+    ]
+
+
+def failure_names_error(call: Call) -> list[Problem]:
+    """A documented error reads as itself: the failure's message (the text a user sees, the
+    exception's message or the error's string) names the served ``error`` or ``code``."""
+    outcome, body = call.reported, call.reply.json()
+    if outcome["ok"] or not isinstance(body, dict):
+        return []  # judged by error_fields
+    message = outcome.get("message") or ""
+    names = [body[key] for key in ("error", "code") if isinstance(body.get(key), str) and body[key]]
+    if not names or any(name.lower() in message.lower() for name in names):
+        return []
+    return [
+        Problem(
+            "the failure's message does not name the served error or code"
+            if message.strip()
+            else "the failure's message is empty",
+            f"message = {show(message)}",
+            f"a message naming {' or '.join(show(name) for name in names)}",
         )
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -76,15 +77,17 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def resolve(serve: Serve, origin: str, other: str) -> Serve:
-    """``serve`` with ``{origin}`` and ``{other}`` in its header values filled in."""
+def resolve(serve: Serve, origin: str, other: str, now: float | None = None) -> Serve:
+    """``serve`` with ``{origin}`` and ``{other}`` in its header values filled in, and each
+    ``{date+N}`` as the HTTP-date N seconds after ``now`` (epoch seconds; default: now)."""
     if not isinstance(serve, Reply) or not any("{" in value for _, value in serve.headers):
         return serve
     headers = tuple(
         (name, value.replace(_ORIGIN, origin).replace(_OTHER, other))
         for name, value in serve.headers
     )
-    return Reply(serve.status, serve.body, serve.content_type, headers)
+    dated = Answer(serve.status, headers).resolved(time.time() if now is None else now)
+    return Reply(serve.status, serve.body, serve.content_type, dated.headers)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class SentRequest:
     url: str
     headers: dict[str, str]
     body: bytes
+    # When it came (epoch seconds): the virtual clock's in-process, real time over HTTP.
+    at: float = 0.0
 
 
 @dataclass
@@ -112,6 +117,11 @@ class Call:
     slept: list[float] = field(default_factory=list)
     # In-process, the other waits the virtual clock counted: ("read timeout", s), ("slow body", s).
     waited: list[tuple[str, float]] = field(default_factory=list)
+    # What the client wrote during the call: (where, text) of each log record, warning, and its
+    # stdout and stderr (written.py).
+    written: list[tuple[str, str]] = field(default_factory=list)
+    # The retries the client was configured to allow (its documented option), if it was told.
+    allowed_retries: int | None = None
     # A generated case with a relation: its name, and the call on the answer's twin.
     relation: str | None = None
     twin: Call | None = None

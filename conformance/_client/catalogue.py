@@ -16,6 +16,7 @@ from conformance._client.checks import (
     CALL_WITHIN_BOUND,
     ERROR_FIELDS,
     EVERY_SCENARIO,
+    FAILURE_NAMES_ERROR,
     GENERATED,
     ID_PERCENT_ENCODED,
     KEEPS_HTTP_STATUS,
@@ -25,6 +26,7 @@ from conformance._client.checks import (
     RATE_LIMIT_BOUNDED,
     RATE_LIMIT_RETRIED,
     REQUEST_SHAPE,
+    RETRIES_AS_CONFIGURED,
     SUCCESS_DETAILS,
     TRANSPORT_FAULT,
 )
@@ -98,7 +100,8 @@ def _documented(spec: Spec | None) -> list[Scenario]:
             "401-unauthorized",
             "documented",
             (Reply.error(401),),
-            (ERROR_FIELDS, NO_RETRY_AFTER_4XX),  # a 401 has no code or error_details
+            # A 401 has no code or error_details.
+            (ERROR_FIELDS, NO_RETRY_AFTER_4XX, FAILURE_NAMES_ERROR),
         ),
     ]
     scenarios += [
@@ -106,7 +109,7 @@ def _documented(spec: Spec | None) -> list[Scenario]:
             f"404-{code}",
             "documented",
             (Reply.error(404, code),),
-            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX, FAILURE_NAMES_ERROR),
         )
         for code in NOT_FOUND_CODES
     ]
@@ -115,7 +118,7 @@ def _documented(spec: Spec | None) -> list[Scenario]:
             f"422-{reason}",
             "documented",
             (Reply.error(422, VALIDATION_ERRORS, {"base": [reason]}),),
-            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX, FAILURE_NAMES_ERROR),
         )
         for reason in VALIDATION_REASONS
     ]
@@ -128,7 +131,7 @@ def _documented(spec: Spec | None) -> list[Scenario]:
             f"422-{THIRD_PARTY_ERROR}",
             "documented",
             (Reply.error(422, THIRD_PARTY_ERROR, third_party),),
-            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX),
+            (ERROR_FIELDS, ALL_ERROR_FIELDS, NO_RETRY_AFTER_4XX, FAILURE_NAMES_ERROR),
         )
     )
     return scenarios
@@ -166,9 +169,11 @@ def _robustness(spec: Spec | None) -> list[Scenario]:
             "429-then-200",
             "robustness",
             (too_many, Reply.of_json(200, example_body(spec))),
-            (RATE_LIMIT_RETRIED,),
+            (RATE_LIMIT_RETRIED, RETRIES_AS_CONFIGURED),
         ),
-        Scenario("429-always", "robustness", (too_many,), (RATE_LIMIT_BOUNDED,)),
+        Scenario(
+            "429-always", "robustness", (too_many,), (RATE_LIMIT_BOUNDED, RETRIES_AS_CONFIGURED)
+        ),
     ]
     for status in (500, 502, 503):
         broken = {

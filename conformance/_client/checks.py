@@ -13,13 +13,16 @@ from conformance._client.answer_checks import (
     all_error_fields,
     all_success_fields,
     error_fields,
+    failure_names_error,
     no_invented_values,
     no_retry_after_4xx,
     success_details,
 )
+from conformance._client.config_checks import default_base_url, retries_as_configured
 from conformance._client.invariants import (
     call_within_bound,
     key_never_in_outcome,
+    key_never_written,
     no_resend_after_4xx,
 )
 from conformance._client.oracle import served_as_answered, served_as_documented, served_in_full
@@ -50,6 +53,7 @@ from conformance._client.robustness_checks import (
     transport_fault,
     undecodable_body,
 )
+from conformance._client.wait_checks import rate_limit_hint_waited
 from conformance._report.findings import Check, Problem
 
 if TYPE_CHECKING:
@@ -63,14 +67,17 @@ __all__ = [
     "BASE_URL_JOINED",
     "CALL_WITHIN_BOUND",
     "CHECKS",
+    "DEFAULT_BASE_URL",
     "ERROR_FIELDS",
     "EVERY_SCENARIO",
     "EXACT_PATH",
+    "FAILURE_NAMES_ERROR",
     "GENERATED",
     "ID_PERCENT_ENCODED",
     "INVARIANTS",
     "KEEPS_HTTP_STATUS",
     "KEY_NEVER_IN_OUTCOME",
+    "KEY_NEVER_WRITTEN",
     "KEY_ONLY_IN_AUTHORIZATION",
     "KEY_STAYS_ON_ORIGIN",
     "NO_INVENTED_VALUES",
@@ -79,9 +86,11 @@ __all__ = [
     "NO_RETRY_AFTER_4XX",
     "NO_SILENT_SUCCESS",
     "RATE_LIMIT_BOUNDED",
+    "RATE_LIMIT_HINT_WAITED",
     "RATE_LIMIT_RETRIED",
     "RATE_LIMIT_WAIT_BOUNDED",
     "REQUEST_SHAPE",
+    "RETRIES_AS_CONFIGURED",
     "SLOW_BODY_BOUNDED",
     "SUCCESS_DETAILS",
     "TRANSPORT_FAULT",
@@ -101,6 +110,7 @@ NO_INVENTED_VALUES = _check(no_invented_values)
 ALL_SUCCESS_FIELDS = _check(all_success_fields)
 ERROR_FIELDS = _check(error_fields)
 ALL_ERROR_FIELDS = _check(all_error_fields)
+FAILURE_NAMES_ERROR = _check(failure_names_error)
 NO_RETRY_AFTER_4XX = _check(no_retry_after_4xx)
 REQUEST_SHAPE = _check(request_shape, needs_outcome=False)
 ID_PERCENT_ENCODED = _check(id_percent_encoded, needs_outcome=False)
@@ -134,16 +144,26 @@ RELATION_CHECKS = tuple(
 KEY_NEVER_IN_OUTCOME = _check(key_never_in_outcome, needs_outcome=False)
 NO_RESEND_AFTER_4XX = _check(no_resend_after_4xx, needs_outcome=False)
 CALL_WITHIN_BOUND = _check(call_within_bound)
+KEY_NEVER_WRITTEN = _check(key_never_written, needs_outcome=False)
+RATE_LIMIT_HINT_WAITED = _check(rate_limit_hint_waited, needs_outcome=False)
+DEFAULT_BASE_URL = _check(default_base_url, needs_outcome=False)
+RETRIES_AS_CONFIGURED = _check(retries_as_configured, needs_outcome=False)
 # Invariants on every call; the key's two ride along every scenario, the other two wherever a
 # scenario's own checks do not already judge the same (see catalogue.py).
 INVARIANTS: tuple[Check[Call], ...] = (
     KEY_ONLY_IN_AUTHORIZATION,
     KEY_NEVER_IN_OUTCOME,
+    KEY_NEVER_WRITTEN,
+    RETRIES_AS_CONFIGURED,
     NO_RESEND_AFTER_4XX,
     CALL_WITHIN_BOUND,
 )
 # Checks that ride along every scenario that runs: they never make a scenario run by themselves.
-EVERY_SCENARIO: tuple[Check[Call], ...] = (KEY_ONLY_IN_AUTHORIZATION, KEY_NEVER_IN_OUTCOME)
+EVERY_SCENARIO: tuple[Check[Call], ...] = (
+    KEY_ONLY_IN_AUTHORIZATION,
+    KEY_NEVER_IN_OUTCOME,
+    KEY_NEVER_WRITTEN,
+)
 # The checks of the generated answers: the oracle, the relations, the invariants.
 GENERATED: tuple[Check[Call], ...] = (
     SERVED_AS_DOCUMENTED,
@@ -151,6 +171,7 @@ GENERATED: tuple[Check[Call], ...] = (
     SERVED_IN_FULL,
     *RELATION_CHECKS,
     *INVARIANTS,
+    RATE_LIMIT_HINT_WAITED,
 )
 
 # Every client check, in the order the catalogue first uses them.
@@ -160,6 +181,7 @@ CHECKS: tuple[Check[Call], ...] = (
     ALL_SUCCESS_FIELDS,
     ERROR_FIELDS,
     ALL_ERROR_FIELDS,
+    FAILURE_NAMES_ERROR,
     NO_RETRY_AFTER_4XX,
     REQUEST_SHAPE,
     ID_PERCENT_ENCODED,
@@ -171,18 +193,22 @@ CHECKS: tuple[Check[Call], ...] = (
     KEY_ONLY_IN_AUTHORIZATION,
     BASE_URL_JOINED,
     EXACT_PATH,
+    DEFAULT_BASE_URL,
     KEY_STAYS_ON_ORIGIN,
     NO_REDIRECT_FOLLOWED,
     RATE_LIMIT_WAIT_BOUNDED,
     UNDECODABLE_BODY,
     SLOW_BODY_BOUNDED,
     KEY_NEVER_IN_OUTCOME,
+    KEY_NEVER_WRITTEN,
+    RETRIES_AS_CONFIGURED,
     NO_RESEND_AFTER_4XX,
     CALL_WITHIN_BOUND,
     SERVED_AS_DOCUMENTED,
     SERVED_AS_ANSWERED,
     SERVED_IN_FULL,
     *RELATION_CHECKS,
+    RATE_LIMIT_HINT_WAITED,
 )
 
 

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING
 from conformance._client.call import INVOICE_ID, Fault
 from conformance._client.checks import (
     BASE_URL_JOINED,
+    DEFAULT_BASE_URL,
     EXACT_PATH,
     KEEPS_HTTP_STATUS,
     KEY_STAYS_ON_ORIGIN,
     NO_REDIRECT_FOLLOWED,
     NO_SILENT_SUCCESS,
+    RATE_LIMIT_HINT_WAITED,
     RATE_LIMIT_WAIT_BOUNDED,
+    RETRIES_AS_CONFIGURED,
     SLOW_BODY_BOUNDED,
     UNDECODABLE_BODY,
 )
@@ -65,14 +68,32 @@ def _redirects(spec: Spec | None) -> list[Scenario]:
     return scenarios
 
 
-def _waits() -> list[Scenario]:
+def _rate_limited(*hints: tuple[str, str]) -> Reply:
+    return Reply.error(429).with_headers(("x-ratelimit-limit", "50"), *hints)
+
+
+def _waits(spec: Spec | None) -> list[Scenario]:
     retry_after = Reply.error(429).with_headers(("retry-after", _HOUR))
-    reset = Reply.error(429).with_headers(
-        ("x-ratelimit-limit", "50"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", _HOUR)
-    )
+    reset = _rate_limited(("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", _HOUR))
+    ok = Reply.of_json(200, example_body(spec))
+    # Each hint alone, short enough to wait out: the retry must not come before it.
+    floors = {
+        "429-retry-after-2-then-200": (("retry-after", "2"),),
+        "429-retry-after-date-then-200": (("retry-after", "{date+3}"),),
+        "429-reset-2-then-200": (("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "2")),
+    }
     return [
         Scenario("429-retry-after-3600", "robustness", (retry_after,), (RATE_LIMIT_WAIT_BOUNDED,)),
         Scenario("429-reset-far-ahead", "robustness", (reset,), (RATE_LIMIT_WAIT_BOUNDED,)),
+        *(
+            Scenario(
+                name,
+                "robustness",
+                (_rate_limited(*hints), ok),
+                (RATE_LIMIT_HINT_WAITED, RETRIES_AS_CONFIGURED),
+            )
+            for name, hints in floors.items()
+        ),
     ]
 
 
@@ -151,9 +172,10 @@ def _base_urls(spec: Spec | None) -> list[Scenario]:
         Scenario(
             "base-http", "request", ok, (BASE_URL_JOINED,), base="http", only="in-process", why=same
         ),
+        Scenario("default-base-url", "request", ok, (DEFAULT_BASE_URL,), base="default"),
     ]
 
 
 def edge_scenarios(spec: Spec | None = None) -> list[Scenario]:
     """The scenarios of answers beyond the documented ones, in catalogue order."""
-    return [*_base_urls(spec), *_redirects(spec), *_waits(), *_bodies()]
+    return [*_base_urls(spec), *_redirects(spec), *_waits(spec), *_bodies()]

@@ -77,11 +77,14 @@ def _call_case(call_one: Callable[[Answer], Call], case: Case) -> Call:
 
 def _ordered(checks: Sequence[Check[Call]], call: Call) -> list[Check[Call]]:
     """``checks``, with the oracle check of the answer's severity first: a client that gives no
-    outcome is reported once, under it (MUST on a documented answer, SHOULD otherwise)."""
+    outcome is reported once, under it (MUST on a documented answer, SHOULD otherwise). On an
+    answer the contract does not document, ``served_as_documented`` has nothing to judge and is
+    left out, so that a crash there is never a MUST (at the documented level, not reported)."""
     answer = call.served[0] if call.served else None
-    first = "served_as_documented" if isinstance(answer, Answer) and documented(answer) else (
-        "served_as_answered")  # fmt: skip
-    return sorted(checks, key=lambda check: check.name != first)
+    is_documented = isinstance(answer, Answer) and documented(answer)
+    first = "served_as_documented" if is_documented else "served_as_answered"
+    kept = [c for c in checks if is_documented or c.name != "served_as_documented"]
+    return sorted(kept, key=lambda check: check.name != first)
 
 
 class _Run:
@@ -105,7 +108,8 @@ class _Run:
         return _call_case(lambda answer: self.call_on(answer, server), case)
 
     def judge(self, call: Call) -> dict[str, list[Problem]]:
-        return judge_call(_ordered(self.checks, call), call, wants_reply=True)
+        judged = judge_call(_ordered(self.checks, call), call, wants_reply=True)
+        return {check.name: judged.get(check.name, []) for check in self.checks}
 
     def smallest(
         self, index: int, case: Case, name: str, problem: Problem

@@ -150,7 +150,7 @@ class FaultServer:
             if call is None or not self._plan:
                 return None
             url = f"http://{headers.get('host', f'127.0.0.1:{self.port}')}{target}"
-            call.requests.append(SentRequest(method, url, headers, body))
+            call.requests.append(SentRequest(method, url, headers, body, time.time()))
             if len(call.requests) > RUNAWAY_LIMIT:
                 return None
             serve = self._plan[min(len(call.requests), len(self._plan)) - 1]

@@ -60,12 +60,15 @@ def _caller(
 
     def call_on(answer: Answer, server: FaultServer | None) -> Call:
         if subject.call is not None:
-            return call_in_process(subject.call, (answer,), base, INVOICE_ID)
-        assert server is not None
-        assert subject.command is not None
-        return call_command(subject.command, server, serves=(answer,),
-                            path_prefix=urllib.parse.urlsplit(base).path, lago_id=INVOICE_ID,
-                            timeout=options.timeout)  # fmt: skip
+            call = call_in_process(subject.call, (answer,), base, INVOICE_ID)
+        else:
+            assert server is not None
+            assert subject.command is not None
+            call = call_command(subject.command, server, serves=(answer,),
+                                path_prefix=urllib.parse.urlsplit(base).path, lago_id=INVOICE_ID,
+                                timeout=options.timeout)  # fmt: skip
+        call.allowed_retries = subject.allowed_retries
+        return call
 
     return call_on
 

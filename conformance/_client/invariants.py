@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 from conformance._client.answers import Answer
 from conformance._client.call import API_KEY, CRASHED, HANG_BOUND_SECONDS
 from conformance._contract.rules import Reply
-from conformance._report.findings import Problem
+from conformance._report.findings import REDACTED, Problem
 
 if TYPE_CHECKING:
     from conformance._client.call import Call
 
-__all__ = ["call_within_bound", "key_never_in_outcome", "no_resend_after_4xx"]
+__all__ = ["call_within_bound", "key_never_in_outcome", "key_never_written", "no_resend_after_4xx"]
+
+# Characters of what a client wrote shown on each side of the key.
+_AROUND = 60
 
 
 def key_never_in_outcome(call: Call) -> list[Problem]:
@@ -44,6 +47,26 @@ def key_never_in_outcome(call: Call) -> list[Problem]:
             "no outcome, message or error holds the key",
         )
     ]
+
+
+def key_never_written(call: Call) -> list[Problem]:
+    """The key is in nothing the client writes during the call: a log record of any logger at
+    any level, a warning, stdout or stderr (over a command, beyond its outcome line)."""
+    for place, text in call.written:
+        at = text.find(API_KEY)
+        if at < 0:
+            continue
+        start, end = max(0, at - _AROUND), at + len(API_KEY) + _AROUND
+        shown = text[start:end].replace(API_KEY, REDACTED).replace("\n", " ")
+        shown = ("…" if start else "") + shown + ("…" if end < len(text) else "")
+        return [
+            Problem(
+                "key leak: the client writes the API key",
+                f"in {place}: {shown}",
+                "no log record, warning, stdout or stderr holds the key",
+            )
+        ]
+    return []
 
 
 def _status(served: object) -> int | None:

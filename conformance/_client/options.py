@@ -27,6 +27,8 @@ class ClientOptions:
 
     adapter: str | Callable[[str, str, str], Any] = "reference"
     command: str | None = None
+    # The built-in adapter's SDK options, each NAME=VALUE (configs.py).
+    client_options: tuple[str, ...] = ()
     level: Level = "strict"
     fail_on: FailOn = "must"
     seed: int = 0
@@ -63,6 +65,7 @@ def reproduce_line(subject: Subject, options: ClientOptions, scenario: str, extr
         else f"--adapter {shlex.quote(subject.name)}"
     )
     line = f"lago-conformance client {how} --level {options.level}"
+    line += "".join(f" --client-option {shlex.quote(item)}" for item in options.client_options)
     if extra.startswith("--replay"):
         return f"{line} {extra}"
     line += f" --seed {options.seed} --scenario {scenario}"

@@ -7,6 +7,7 @@ It passes every scenario of the client suite at the strict level; use it as a li
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import json
 import os
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from conformance._client.outcome import Outcome
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "DEFAULT_DEADLINE",
     "DEFAULT_TIMEOUT",
     "PaymentDetails",
@@ -42,6 +44,8 @@ __all__ = [
 # trickles in included, at most DEFAULT_DEADLINE: so a call gives up within 30 s.
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_DEADLINE = 25.0
+# The contract's first server, for a client given no base URL.
+DEFAULT_BASE_URL = "https://api.getlago.com/api/v1"
 
 
 @dataclass(frozen=True)
@@ -86,13 +90,29 @@ def _segment(lago_id: str) -> str:
     return quoted.replace(".", "%2E") if quoted in {".", ".."} else quoted
 
 
+def _seconds(value: str | None, *, dates: bool) -> float | None:
+    """Delay-seconds (digits only), or with ``dates`` an HTTP-date's distance from now."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    if not dates or not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, moment.timestamp() - time.time()) if moment.tzinfo is not None else None
+
+
 def _hint(response: httpx.Response) -> float | None:
-    for header in ("retry-after", "x-ratelimit-reset"):
-        try:
-            return max(0.0, float(response.headers[header]))
-        except (KeyError, ValueError):
-            continue
-    return None
+    """How long a 429 asks to wait: the larger of Retry-After (RFC 9110 section 10.2.3: seconds
+    or an HTTP-date) and X-RateLimit-Reset (Lago Cloud: seconds until the window resets)."""
+    hints = [
+        _seconds(response.headers.get("retry-after"), dates=True),
+        _seconds(response.headers.get("x-ratelimit-reset"), dates=False),
+    ]
+    found = [hint for hint in hints if hint is not None]
+    return max(found) if found else None
 
 
 def _json(response: httpx.Response) -> object:
@@ -124,7 +144,8 @@ def _details(response: httpx.Response) -> PaymentDetails:
     body = _json(response)
     details = payment_details(body)
     if details is None:
-        raise PaymentUrlError(f"HTTP {response.status_code} without a {ROOT_KEY} object", 200)
+        status = response.status_code
+        raise PaymentUrlError(f"HTTP {status} without a {ROOT_KEY} object", status)
     fields = {name: details.get(name) for name in DETAIL_FIELDS}
     for name, value in fields.items():
         if value is not None and not isinstance(value, str):
@@ -182,7 +203,8 @@ class PaymentUrlClient:
                     break  # the hint asks for longer than this call may take: give up
                 waited += wait
                 (self._sleep or time.sleep)(wait)
-        if response.status_code == 200:
+        # A 2xx other than 200 (201, or one HTTP does not define) is a success if it says so.
+        if 200 <= response.status_code < 300:
             return _details(response)
         raise _error(response)
 
@@ -202,12 +224,27 @@ class PaymentUrlClient:
         return httpx.Response(response.status_code, headers=response.headers, content=bytes(body))
 
 
-def reference_adapter(base_url: str, api_key: str, lago_id: str) -> Outcome:
-    """The ``reference`` adapter: one call with ``PaymentUrlClient``, as an outcome."""
-    timeout = float(os.environ.get("LAGO_TIMEOUT", DEFAULT_TIMEOUT))
+def reference_adapter(
+    base_url: str | None,
+    api_key: str,
+    lago_id: str,
+    *,
+    max_retries: int = 3,
+    timeout: float | None = None,
+) -> Outcome:
+    """The ``reference`` adapter: one call with ``PaymentUrlClient``, as an outcome (no base
+    URL: the US server)."""
+    if timeout is None:
+        timeout = float(os.environ.get("LAGO_TIMEOUT", DEFAULT_TIMEOUT))
     deadline = min(DEFAULT_DEADLINE, 2 * timeout)
     try:
-        client = PaymentUrlClient(base_url, api_key, timeout=timeout, deadline=deadline)
+        client = PaymentUrlClient(
+            base_url or DEFAULT_BASE_URL,
+            api_key,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+        )
         details = client.payment_url(lago_id)
     except PaymentUrlError as error:
         return failure(error.status, error.code, error.error_details, error.message)

@@ -83,8 +83,8 @@ def rate_limit_bounded(call: Call) -> list[Problem]:
 def rate_limit_retried(call: Call) -> list[Problem]:
     """A 429 with a 0-second hint, then a 200: the client retries once and succeeds."""
     outcome, count = call.reported, len(call.requests)
-    if outcome["ok"] and count == 2:
-        return []
+    if (outcome["ok"] and count == 2) or call.allowed_retries == 0:
+        return []  # told not to retry: retries_as_configured judges it
     return [
         Problem(
             "the client did not retry a 429 whose hint said to retry now",

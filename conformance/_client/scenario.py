@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BASE_URLS", "Base", "Scenario"]
 
-Base = Literal["us", "eu", "self-hosted", "us-slash", "self-hosted-slash", "port", "http"]
+Base = Literal[
+    "us", "eu", "self-hosted", "us-slash", "self-hosted-slash", "port", "http", "default"
+]
 # In-process base URLs; over HTTP, the path of each follows the harness server's origin.
 BASE_URLS: dict[Base, str] = {
     "us": "https://api.getlago.com/api/v1",
@@ -25,6 +27,8 @@ BASE_URLS: dict[Base, str] = {
     "self-hosted-slash": "https://billing.example.test/lago/api/v1/",
     "port": "https://billing.example.test:8443/api/v1",
     "http": "http://billing.example.test/api/v1",
+    # No base URL given: the client's own default, judged against the documented servers.
+    "default": "https://api.getlago.com/api/v1",
 }
 
 

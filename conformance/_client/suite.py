@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from conformance._client.adapters import Subject, command_subject, load_adapter
+from conformance._client.adapters import Subject, command_subject, declared, load_adapter
 from conformance._client.call import API_KEY, HANG_BOUND_SECONDS, Fault
 from conformance._client.catalogue import BASE_URLS, catalogue, generated_bodies
 from conformance._client.checks import judge_call
+from conformance._client.configs import OPTIONS, configured
 from conformance._client.fault_server import fault_server
 from conformance._client.generated_scenario import case_count, judge_generated
 from conformance._client.options import ClientOptions, reproduce_line
@@ -35,6 +36,10 @@ __all__ = ["ClientOptions", "run_subject", "scenario_names", "subject_for"]
 # Findings kept per check and scenario: generated bodies that fail alike need not all be listed.
 _MAX_FINDINGS = 3
 _SHOULD_AT_STRICT = "SHOULD checks run at --level strict"
+_NO_DEFAULT = (
+    "the client takes no default base URL (built-in adapters do; a Python adapter says so with "
+    "default_base_url = True and is then called with None)"
+)
 
 
 @dataclass
@@ -50,11 +55,21 @@ class _Judged:
 def subject_for(options: ClientOptions) -> Subject:
     """The client the options name; a ``UsageError`` when it cannot be loaded."""
     if options.command is not None:
+        if options.client_options:
+            raise UsageError("--client-option configures a built-in adapter, not a --command")
         return command_subject(options.command)
     if callable(options.adapter):
         name = getattr(options.adapter, "__qualname__", type(options.adapter).__name__)
-        return Subject(name, None, options.adapter)
-    return load_adapter(options.adapter)
+        return declared(Subject(name, None, options.adapter))
+    subject = load_adapter(options.adapter)
+    if not options.client_options:
+        return subject
+    if subject.name not in OPTIONS:
+        raise UsageError(
+            f"--client-option configures the built-in adapters ({', '.join(OPTIONS)}); "
+            f"the adapter {subject.name!r} configures itself"
+        )
+    return configured(subject.name, subject, options.client_options)
 
 
 def scenario_names() -> list[str]:
@@ -78,21 +93,25 @@ class _ClientRun:
     def call(
         self, scenario: Scenario, serves: tuple[Serve, ...], server: FaultServer | None
     ) -> Call:
+        given = scenario.base != "default"  # else the client's own default base URL
         if self.subject.call is not None:
-            return call_in_process(
-                self.subject.call, serves, BASE_URLS[scenario.base], scenario.lago_id
+            call = call_in_process(
+                self.subject.call, serves, BASE_URLS[scenario.base], scenario.lago_id, given=given
             )
-        assert server is not None
-        assert self.subject.command is not None
-        prefix = urllib.parse.urlsplit(BASE_URLS[scenario.base]).path
-        return call_command(
-            self.subject.command,
-            server,
-            serves=serves,
-            path_prefix=prefix,
-            lago_id=scenario.lago_id,
-            timeout=self.options.timeout,
-        )
+        else:
+            assert server is not None
+            assert self.subject.command is not None
+            call = call_command(
+                self.subject.command,
+                server,
+                serves=serves,
+                path_prefix=urllib.parse.urlsplit(BASE_URLS[scenario.base]).path,
+                lago_id=scenario.lago_id,
+                timeout=self.options.timeout,
+                given=given,
+            )
+        call.allowed_retries = self.subject.allowed_retries
+        return call
 
     def scenario(
         self,
@@ -106,6 +125,8 @@ class _ClientRun:
             return _Judged(*judge_generated(self.subject, self.options, scenario, jobs, step))
         checks = [c for c in scenario.checks if c.runs_at(self.options.level)]
         skipped = scenario.skipped_on(command=self.subject.command is not None)
+        if scenario.base == "default" and not self.subject.default_base_url:
+            skipped = _NO_DEFAULT
         if not any(check.runs_at(self.options.level) for check in scenario.own_checks):
             skipped = _SHOULD_AT_STRICT
         if skipped is not None:

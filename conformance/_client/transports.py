@@ -30,6 +30,7 @@ from conformance._client.call import (
 from conformance._client.clock import virtual_clock, wait
 from conformance._client.fault_server import closed_port
 from conformance._client.outcome import outcome_problems
+from conformance._client.written import captured, command_output
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -137,16 +138,25 @@ def _answered(call: Call, answer: Answer, request: httpx.Request) -> httpx.Respo
 
 
 def call_in_process(
-    adapter: Callable[[str, str, str], Any], serves: tuple[Serve, ...], base_url: str, lago_id: str
+    adapter: Callable[..., Any],
+    serves: tuple[Serve, ...],
+    base_url: str,
+    lago_id: str,
+    *,
+    given: bool = True,
 ) -> Call:
-    """Call the Python ``adapter`` with every httpx request answered by respx from ``serves``."""
+    """Call the Python ``adapter`` with every httpx request answered by respx from ``serves``;
+    ``given``: it gets ``base_url``, else None (its own default, which respx answers too)."""
     call = Call(base_url, lago_id)
     serves = tuple(resolve(serve, origin_of(base_url), OTHER_ORIGIN) for serve in serves)
 
     def answer(request: httpx.Request) -> httpx.Response:
         call.requests.append(
-            SentRequest(request.method, str(request.url), dict(request.headers), request.read())
-        )
+            SentRequest(
+                request.method, str(request.url), dict(request.headers), request.read(),
+                time.time(),  # the virtual clock's: the sleeps asked for count
+            )
+        )  # fmt: skip
         if len(call.requests) > RUNAWAY_LIMIT:
             call.error = f"the client kept sending requests: stopped after {RUNAWAY_LIMIT}"
             raise _Stopped
@@ -176,11 +186,12 @@ def call_in_process(
         _sockets_blocked(),
         _tls_shared(),
         virtual_clock(call),
+        captured(call),
         respx.mock(assert_all_called=False, assert_all_mocked=True) as router,
     ):
         router.route().mock(side_effect=answer)
         try:
-            value = adapter(base_url, API_KEY, lago_id)
+            value = adapter(base_url if given else None, API_KEY, lago_id)
         except _Stopped:
             value = None
         except KeyboardInterrupt:
@@ -207,8 +218,11 @@ def call_command(
     path_prefix: str,
     lago_id: str,
     timeout: float,
+    given: bool = True,
 ) -> Call:
-    """Run ``command`` once against ``server`` serving ``serves``; kill it past ``timeout``."""
+    """Run ``command`` once against ``server`` serving ``serves``; kill it past ``timeout``.
+    ``given``: ``LAGO_API_URL`` names the server; else it is empty and the documented servers'
+    requests reach ``server`` through the command's own interception (the JavaScript runner's)."""
     refused = any(isinstance(serve, Fault) and serve.kind == "refuse" for serve in serves)
     origin = f"http://127.0.0.1:{closed_port()}" if refused else server.origin
     call = Call(origin + path_prefix, lago_id)
@@ -217,10 +231,12 @@ def call_command(
         call.served.extend(serves)
     env = {
         **os.environ,
-        "LAGO_API_URL": call.base_url,
+        "LAGO_API_URL": call.base_url if given else "",
         "LAGO_API_KEY": API_KEY,
         "LAGO_INVOICE_ID": lago_id,
     }
+    if not given:
+        env["LAGO_CONFORMANCE_ORIGIN"] = origin
     start = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -251,6 +267,7 @@ def call_command(
             break
     call.seconds = time.perf_counter() - start
     server.plan((), Call("", ""))
+    call.written = command_output(stdout, stderr)
     if call.error is not None:
         return call
     tail = stderr.strip()[-300:]

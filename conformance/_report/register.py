@@ -23,7 +23,7 @@ __all__ = ["GROUPS", "Entry", "Suite", "entry", "register"]
 Suite = Literal["server", "client"]
 # Each suite's groups, in the order the docs list them.
 GROUPS: dict[Suite, tuple[str, ...]] = {
-    "server": ("answer", "probe", "oracle", "http", "wire"),
+    "server": ("answer", "probe", "oracle", "http", "wire", "tenant", "stateful"),
     "client": ("catalogue", "generated"),
 }
 

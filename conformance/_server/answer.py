@@ -37,6 +37,7 @@ Kind = Literal[
     "cast_form",
     "scheme_case",
     "explore",
+    "other_organization",
 ]
 
 

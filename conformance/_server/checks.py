@@ -32,6 +32,7 @@ from conformance._server.probe_checks import (
     consistent_answers,
     scheme_case_insensitive,
 )
+from conformance._server.tenant import tenant_isolation
 from conformance._server.wire_checks import (
     date_near_clock,
     interim_answers,
@@ -267,6 +268,7 @@ CHECKS: tuple[Check[Answer], ...] = (
     _check(retry_after_hint),
     _check(rate_limit_headers),
     _check(date_near_clock),
+    _check(tenant_isolation, "other_organization"),
 )
 PAYMENT_URL_STABLE: Check[tuple[Exchange, Exchange]] = Check(
     "payment_url_stable", payment_url_stable

@@ -3,7 +3,9 @@
 
 The bases are an unknown invoice with the key, the same without it, and a named 422 invoice. A
 sweep first sends every variation of ``variations.py`` once, alone, on the bases in rotation (the
-seed turns the rotation; credentials and ids only where they decide the answer). Then Hypothesis
+seed turns the rotation; credentials and ids only where they decide the answer). The payable
+invoice gets its share of ``--payable-calls`` (``payable.py``): a fresh keyed call as its base,
+proxy headers and a seeded choice of keyed variations, then the refused credential forms. Then Hypothesis
 combines two or three variations of different dimensions on any base with the rest of the
 budget; an example that shows a difference is shrunk to a minimal one. Each difference is
 recorded as its own scenario, ``explore/<dimension>/<variation>``, and later rounds look for
@@ -23,6 +25,7 @@ from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
 
 from conformance._server.answer import Expectation
+from conformance._server.payable import payable_variations
 from conformance._server.target import (
     BudgetExhausted,
     RateLimitedThroughout,
@@ -34,6 +37,7 @@ from conformance._server.variations import DIMENSIONS, apply_all
 if TYPE_CHECKING:
     from conformance._contract.request import Request
     from conformance._server.exchange import Exchange
+    from conformance._server.payable import PayableCalls
     from conformance._server.recorder import Recorder
     from conformance._server.target import Target
     from conformance._server.variations import Variation
@@ -44,9 +48,6 @@ MAX_ROUNDS = 8
 # New requests a round may spend shrinking the difference it found.
 SHRINK_REQUESTS = 24
 _EXPLORE = Expectation("explore")
-# The credential variations that carry no form of the key at all: the only ones ever sent on the
-# payable invoice.
-KEYLESS = frozenset({"no header at all", "a wrong key"})
 # Dimensions whose variations decide nothing on a request without the key: the sweep sends
 # them on keyed bases only (credentials set the Authorization header themselves).
 _KEYED_ONLY = frozenset({"id", "method"})
@@ -101,10 +102,12 @@ class Exploration:
     withheld: int = 0
     _answers: dict[Request, Exchange | None] = field(default_factory=dict)
     _base_answers: list[Exchange] = field(default_factory=list)
-    # The payable invoice's first answer (the fixture scenario's): refused forms of the
-    # credentials, which carry no key, are sent on it too, since a cache or a replay there
-    # would hand its checkout link to anyone.
+    # The payable invoice's first answer (the fixture scenario's), and the run's budget of calls
+    # to it, of which the exploration takes ``payable_share`` at most: a link built from a
+    # proxy's header, a cache or a replay there would hand a checkout link to anyone.
     payable: Exchange | None = None
+    payable_calls: PayableCalls | None = None
+    payable_share: int = 0
     _stop: BaseException | None = None
     _shrink_left: int | None = None
 
@@ -123,7 +126,7 @@ class Exploration:
             )
             self.sent += 1
         self._sweep()
-        self._refused_on_payable()
+        self._payable_sweep()
         if self._stop is not None:
             raise self._stop
         for number in range(MAX_ROUNDS):
@@ -159,21 +162,28 @@ class Exploration:
             if found is not None:
                 self._record(found)
 
-    def _refused_on_payable(self) -> None:
-        """The credential variations that carry no key at all, on the payable invoice after its
-        200: Lago refuses each (401), so none can reach a checkout on a faithful target."""
-        base = self.payable
-        # Only Lago's twin can say a variant is refused: without it, nothing goes to the invoice.
-        unknown = self.run.recorder.twin is None
-        if unknown or base is None or base.status != 200 or self._stop is not None:
+    def _payable_sweep(self) -> None:
+        """Variations on the payable invoice, within its share of ``--payable-calls``: keyed ones
+        against a fresh answer to it, then the forms that carry no key of the organization,
+        which Lago refuses (401, or 404 to another organization), so none reaches a checkout."""
+        calls, first = self.payable_calls, self.payable
+        # Only Lago's twin can say what a variant gets: without it, nothing goes to the invoice.
+        unknown = self.run.recorder.twin is None or calls is None
+        if unknown or first is None or first.status != 200 or self._stop is not None:
             return
-        for variation in self.variations:
-            if variation.dimension != "credentials" or variation.name not in KEYLESS:
-                continue
-            request = variation.apply(base.request)
-            if self.run.recorder.lago(request).status != 401:
-                continue
-            exchange = self._answer(request, (variation,))
+        assert calls is not None
+        chosen = payable_variations(self.variations, min(self.payable_share, calls.left), self.seed)
+        base = first
+        for variation in chosen:
+            request = variation.apply(first.request)
+            keyed = self.run.recorder.lago(request).status == 200
+            if keyed and base is first:
+                # A fresh answer: what a variant shows is the variation's doing, not the run's.
+                fresh = self._answer(first.request, (), payable=True)
+                if fresh is None or fresh.status != 200 or fresh.rate_limited:
+                    continue
+                base = fresh
+            exchange = self._answer(request, (variation,), payable=True)
             shows = exchange is not None and not exchange.rate_limited
             if shows and exchange and self.run.recorder.preview(exchange, _EXPLORE, base):
                 self._record(_Found(base, (variation,), exchange))
@@ -249,17 +259,25 @@ class Exploration:
             return _Found(base, chosen, exchange)
         return None
 
-    def _answer(self, request: Request, chosen: tuple[Variation, ...]) -> Exchange | None:
-        if request in self._answers:
+    def _answer(
+        self, request: Request, chosen: tuple[Variation, ...], *, payable: bool = False
+    ) -> Exchange | None:
+        if request in self._answers and not payable:
             return self._answers[request]
         if self.sent >= self.budget or self._shrink_left == 0:
+            return None
+        if payable and (self.payable_calls is None or not self.payable_calls.take("exploration")):
             return None
         try:
             exchange: Exchange | None = self.run.target.send(request)
         except Unsendable:
             exchange = None
             self.withheld += 1
+            if payable and self.payable_calls is not None:
+                self.payable_calls.give_back("exploration")
         except BudgetExhausted:
+            if payable and self.payable_calls is not None:
+                self.payable_calls.give_back("exploration")
             return None
         except (TargetUnusable, RateLimitedThroughout) as error:
             # The target stopped being usable: end the exploration, and say so after Hypothesis.

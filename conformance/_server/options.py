@@ -30,7 +30,7 @@ class ServerOptions:
     fail_on: FailOn = "must"
     seed: int = 0
     max_examples: int = 50
-    max_requests: int = 300
+    max_requests: int = 360
     rate_limit: float | None = None
     timeout: float = 10.0
     spec: Spec | None = None  # None: the bundled contract
@@ -46,3 +46,7 @@ class ServerOptions:
     send_lago_bugs: bool = False
     # Accepted findings, applied to the report by run_*_suite (None: none accepted).
     baseline: Baseline | None = None
+    # Calls the exploration and the stateful phase may make to the payable invoice, together.
+    payable_calls: int = 12
+    # Requests the stateful phase may send (None: its default; 0: no stateful phase).
+    stateful: int | None = None

@@ -12,8 +12,8 @@ them, and each deterministic for a seed:
 - other methods on the route (PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE);
 - consistency: one identical request at the start, the middle and the end of the run.
 
-The payable invoice is asked for at most three times in a run, in any form Rails reads as its
-id: twice by the fixture scenarios and once here, in one cast form.
+The probes ask for the payable invoice once, in one cast form (the fixture scenarios ask twice);
+only the stateful phase and the exploration ask for it more, within ``--payable-calls``.
 """
 
 from __future__ import annotations

@@ -11,8 +11,7 @@ from conformance._contract.fixtures import FIXTURE_KEYS, PAYABLE
 from conformance._contract.rules import THIRD_PARTY_ERROR, bearer_token, error_reasons
 from conformance._report.findings import CaseResult
 from conformance._server.answer import Answer
-from conformance._server.http_checks import HttpPair, carries_link, cookie_names
-from conformance._server.http_lint import lint_exchange, lint_reply
+from conformance._server.http_judge import HttpJudge
 from conformance._server.oracle import Comparison, describe_lago
 from conformance._server.wire_checks import WIRE_CHECKS
 
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from conformance._report.findings import Check, Finding, Problem
     from conformance._server.answer import Expectation
     from conformance._server.exchange import Exchange
-    from conformance._server.http_lint import Linted
+    from conformance._server.http_checks import HttpPair
     from conformance._server.oracle import Twin
 
 __all__ = ["REASONS", "Recorder"]
@@ -50,14 +49,16 @@ class Recorder:
         oracle: tuple[Check[Comparison], ...] = (),
         repeats: Check[Sequence[Exchange]] | None = None,
         http: tuple[Check[HttpPair], ...] = (),
+        other_api_key: str | None = None,
     ) -> None:
         self.checks, self.spec = checks, spec
         self.api_key = api_key
+        # Both organizations' keys are secrets: neither reaches a finding.
+        self.keys = tuple(key for key in (api_key, other_api_key) if key)
         self.twin, self.oracle = twin, oracle if twin is not None else ()
         # The "http" checks: httplint's notes on the target's answer against its notes on Lago's.
         self.http = http if twin is not None else ()
-        self._linted: tuple[Exchange, Linted] | None = None
-        self._cookies: set[str] = set()  # set by the target on answers without a link
+        self._http = HttpJudge(self.http)
         # Lago's answer to each request asked of the twin, and the target's first answer to each
         # request sent: an identical request later must get an identical answer.
         self._lago: dict[Request, Reply] = {}
@@ -81,7 +82,7 @@ class Recorder:
         words = (exchange.authorization or "").split()[1:]
         presented = bearer_token(exchange.authorization)
         extra = [w for w in (presented, " ".join(words), *words) if w and len(w) >= _MIN_SECRET]
-        return tuple(dict.fromkeys((self.api_key, *extra)))
+        return tuple(dict.fromkeys((*self.keys, *extra)))
 
     def _observe(self, exchange: Exchange) -> None:
         if exchange.status is None or exchange.method != "POST":
@@ -120,17 +121,9 @@ class Recorder:
                     yield oracle, problem, shown
         if self.http and exchange.status is not None:
             lago = self.lago(exchange.request)
-            if self._linted is None or self._linted[0] is not exchange:
-                # The exploration previews an answer, then records it: linted once.
-                self._linted = (exchange, lint_exchange(exchange))
-            if not carries_link(exchange):
-                self._cookies |= cookie_names(exchange)
-            linted, cookies = self._linted[1], frozenset(self._cookies)
-            pair = HttpPair(exchange, lago, linted, lint_reply(lago, exchange.request), cookies)
             shown = describe_lago(lago, exchange.method)
-            for http_check in self.http:
-                for problem in http_check.judge(pair):
-                    yield http_check, problem, shown
+            for http_check, problem in self._http.judge(exchange, lago):
+                yield http_check, problem, shown
 
     def preview(
         self, exchange: Exchange, expectation: Expectation, base: Exchange | None = None
@@ -210,7 +203,32 @@ class Recorder:
         """Judge a run-level observation (not one answer) with ``check``."""
         self.severities[check.name] = check.severity
         findings = self.results.setdefault((check.name, scenario), [])
-        findings += [check.finding(p, reproduce, (self.api_key,)) for p in check.judge(observed)]
+        findings += [check.finding(p, reproduce, self.keys) for p in check.judge(observed)]
+
+    def sequence(
+        self,
+        check: Check[Any],
+        scenario: str,
+        problem: Problem,
+        *,
+        lines: tuple[str, ...],
+        last: Exchange,
+        lago: str,
+    ) -> None:
+        """Record a difference a sequence of requests shows: one curl line per step, in order
+        (``Finding.sequence``), the last one also as its reproduction."""
+        self.severities[check.name] = check.severity
+        self.phases.setdefault(scenario, "stateful")
+        secrets = tuple(dict.fromkeys((*self.keys, *self._secrets(last))))
+        finding = check.finding(problem, last.curl(), secrets, lago=lago, sequence=lines)
+        self.results.setdefault((check.name, scenario), []).append(finding)
+
+    def passing(self, checks: Iterable[Check[Any]], scenario: str, phase: str) -> None:
+        """Mark ``checks`` as judged on ``scenario`` (passed unless a finding comes)."""
+        self.phases.setdefault(scenario, phase)
+        for check in checks:
+            self.severities[check.name] = check.severity
+            self.results.setdefault((check.name, scenario), [])
 
     def skip(self, scenario: str, expectation: Expectation, reason: str, phase: str = "") -> None:
         """Mark every check meant for ``expectation``'s kind as not run on ``scenario``."""
@@ -262,14 +280,10 @@ class Recorder:
             statuses[str(status)] = {"observed": seen, "verdict": verdict}
         for status, seen in sorted(self.statuses.items()):
             statuses.setdefault(str(status), {"observed": seen, "verdict": "undocumented"})
-        reasons = {}
-        for reason in REASONS:
-            if reason in self.reasons:
-                reasons[reason] = "covered"
-            else:
-                reasons[reason] = (
-                    "not observed" if fixtures.get(reason) else "not covered: no fixture names it"
-                )
+        unseen = ("not covered: no fixture names it", "not observed")
+        reasons = {
+            r: "covered" if r in self.reasons else unseen[bool(fixtures.get(r))] for r in REASONS
+        }
         tables: dict[str, list[list[Any]]] = {
             "Status coverage": [["status", "responses", "verdict"]]
             + [[code, row["observed"], row["verdict"]] for code, row in statuses.items()],

@@ -1,9 +1,10 @@
 """The server suite: auth probes, fixture scenarios, probes, the exploration and property tests,
 judged by the checks and by the oracle (Lago's twin).
 
-preflight (is it Lago?) -> auth probes -> fixture scenarios -> probes (hostile ids, near-misses,
-credential near-misses, other methods; consistency at the start, middle and end) -> exploration
-(the operators, then drawn requests) -> property tests -> Report
+preflight (is it Lago?) -> auth probes -> fixture scenarios -> tenant (another organization's
+key, with --other-api-key) -> probes (hostile ids, near-misses, credential near-misses, other
+methods; consistency at the start, middle and end) -> stateful phase -> exploration (the
+operators, then drawn requests) -> property tests -> Report
 """
 
 from __future__ import annotations
@@ -24,22 +25,31 @@ from conformance._server.lago_bugs import PHASE as LAGO_BUGS_PHASE
 from conformance._server.lago_bugs import send_lago_bugs
 from conformance._server.options import ServerOptions
 from conformance._server.oracle import ORACLE_CHECKS
+from conformance._server.payable import PayableCalls
 from conformance._server.probes import Probes
 from conformance._server.properties import run_property_tests
 from conformance._server.recorder import Recorder
 from conformance._server.scenarios import OTHER_ID, ServerRun, path_of
+from conformance._server.stateful_run import (
+    start_stateful,
+    stateful_phase,
+    stateful_summary,
+    stateful_table,
+)
 from conformance._server.target import BudgetExhausted, RateLimitedThroughout, TargetUnusable
+from conformance._server.tenant import NOT_JUDGED, cross_tenant
 from conformance._server.variations import variations
 
 if TYPE_CHECKING:
     from conformance._server.oracle import Twin
+    from conformance._server.stateful import StatefulPhase
     from conformance._server.target import Target
 
 __all__ = ["ServerOptions", "run_on_target"]
 
 # The share of --max-requests the exploration takes when --explore is not given: a sweep of
 # every variation (about a hundred) and some combinations.
-EXPLORE_SHARE = 0.44
+EXPLORE_SHARE = 0.37
 
 
 def run_on_target(
@@ -68,17 +78,21 @@ def run_on_target(
         http=()
         if options.generic_only
         else tuple(check for check in HTTP_CHECKS if check.runs_at(level)),
+        other_api_key=options.other_api_key,
     )
     run = ServerRun(target, options, fixtures, recorder)
+    secrets = tuple(k for k in (*target.secrets, options.other_api_key) if k)
     report = Report(
-        "server", subject, options.level, options.fail_on, options.seed, secrets=target.secrets
+        "server", subject, options.level, options.fail_on, options.seed, secrets=secrets
     )
     target.phase = "preflight"
     probes = Probes(run)
-    exploration, drawn = _exploration(run)
+    payable = PayableCalls(fixtures.get(PAYABLE), options.payable_calls)
+    exploration, drawn = _exploration(run, payable)
+    stateful = stateful_phase(run, payable)
     try:
         run.preflight()
-        _run_phases(run, probes, (exploration, drawn), report)
+        _run_phases(run, probes, (exploration, drawn), stateful, report)
     except BudgetExhausted as error:
         report.note(f"the run stopped early: {error}")
         if target.phase != "property tests":
@@ -117,6 +131,12 @@ def run_on_target(
         report.coverage.setdefault("tables", {})["Exploration"] = exploration.table()
     if drawn.sent or drawn.kept_back:
         report.coverage.setdefault("tables", {})["Drawn requests"] = drawn.table()
+    if stateful is not None and stateful.sent:
+        report.coverage.setdefault("tables", {})["Stateful phase"] = stateful_table(stateful)
+    if payable.by_phase:
+        report.coverage.setdefault("tables", {})["Payable invoice calls"] = payable.table()
+    if options.other_api_key is None:
+        report.note(NOT_JUDGED)
     if exploration.withheld:
         report.note(
             f"the exploration kept back {exploration.withheld} variants: the key never goes into "
@@ -133,11 +153,14 @@ def run_on_target(
         explored=dict(exploration.explored),
         drawn={"sent": drawn.sent, "kept_back": drawn.kept_back, **drawn.differences},
         fixtures=dict(fixtures.invoices),
+        payable_calls={**payable.by_phase, "limit": payable.limit},
+        stateful=stateful_summary(stateful),
+        other_organization=options.other_api_key is not None,
     )
     return report
 
 
-def _exploration(run: ServerRun) -> tuple[Exploration, DrawnExploration]:
+def _exploration(run: ServerRun, payable: PayableCalls) -> tuple[Exploration, DrawnExploration]:
     options, fixtures, target = run.options, run.fixtures, run.target
     wanted = options.explore
     if wanted is None:
@@ -165,9 +188,11 @@ def _exploration(run: ServerRun) -> tuple[Exploration, DrawnExploration]:
     drawn = DrawnExploration(
         run, aim, drawn_wanted, options.seed, options.send_lago_bugs, reserve=reserve
     )
-    exploration = Exploration(
-        run, bases, variations(target.api_key, other), wanted, options.seed, reserve=reserve
-    )
+    found = variations(target.api_key, other, options.other_api_key)
+    exploration = Exploration(run, bases, found, wanted, options.seed, reserve=reserve)
+    # The exploration's half of the payable calls; the stateful phase, run before, leaves it.
+    exploration.payable_calls = payable
+    exploration.payable_share = (payable.limit + 1) // 2
     return exploration, drawn
 
 
@@ -175,6 +200,7 @@ def _run_phases(
     run: ServerRun,
     probes: Probes,
     explorations: tuple[Exploration, DrawnExploration],
+    stateful: StatefulPhase | None,
     report: Report,
 ) -> None:
     target, options = run.target, run.options
@@ -183,6 +209,9 @@ def _run_phases(
     run.auth_probes()
     target.phase = "fixture scenarios"
     run.fixture_scenarios()
+    if options.other_api_key is not None:
+        target.phase = "tenant"
+        cross_tenant(run, options.other_api_key)
     for phase, probe in (
         ("consistency", probes.consistent),
         ("hostile ids", probes.hostile_ids),
@@ -193,6 +222,9 @@ def _run_phases(
     ):
         target.phase = phase
         probe()
+    if stateful is not None:
+        target.phase = "stateful"
+        start_stateful(stateful, run)
     if options.send_lago_bugs:
         target.phase = LAGO_BUGS_PHASE
         send_lago_bugs(run, path_of)

@@ -21,13 +21,22 @@ if TYPE_CHECKING:
 
     from conformance._contract.request import Request
 
-__all__ = ["APPLY_ORDER", "DIMENSIONS", "Variation", "apply_all", "variations"]
+__all__ = [
+    "APPLY_ORDER",
+    "DIMENSIONS",
+    "OTHER_ORGANIZATION",
+    "Variation",
+    "apply_all",
+    "variations",
+]
 
 DIMENSIONS = ("credentials", "headers", "body", "query", "path", "id", "method")
 # The order variations are applied in: the id before the path forms around it, the verb last.
 APPLY_ORDER = ("id", "credentials", "headers", "body", "query", "path", "method")
 # Verbs Puma knows (lib/puma/const.rb SUPPORTED_HTTP_METHODS); the last three it answers 501.
 _METHODS = ("GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "QUERY", "PROPFIND", "FOO")
+# The credentials variation that carries another organization's key.
+OTHER_ORGANIZATION = "another organization's key"
 _PAD_1K = "x" * 1024
 _PAD_8K = "y" * 8192
 
@@ -93,7 +102,7 @@ def _method(method: str) -> Callable[[Request], Request]:
     return lambda request: request.replace(method=method, body=b"").without("content-type")
 
 
-def _credentials(key: str) -> list[Variation]:
+def _credentials(key: str, other_key: str | None = None) -> list[Variation]:
     basic = base64.b64encode(f"{key}:".encode()).decode()
     forms: list[tuple[str, Callable[[Request], Request]]] = [
         ("scheme in lower case", _set_authorization(f"bearer {key}")),
@@ -116,6 +125,10 @@ def _credentials(key: str) -> list[Variation]:
         ("an empty bearer, the key in X-Api-Key", lambda r: _set_authorization("Bearer")(r).adding(("X-Api-Key", key))),
         ("no header at all", _set_authorization(None)),
     ]  # fmt: skip
+    if other_key is not None:
+        # Another organization's key (--other-api-key): it authenticates and owns none of the
+        # invoices, so Lago answers it 404 invoice_not_found wherever the run's key finds one.
+        forms.insert(5, (OTHER_ORGANIZATION, _set_authorization(f"Bearer {other_key}")))
     return [Variation("credentials", name, apply) for name, apply in forms]
 
 
@@ -238,12 +251,13 @@ def _ids() -> list[Variation]:
     return [Variation("id", name, _id(change)) for name, change in forms]
 
 
-def variations(api_key: str, other_id: str) -> list[Variation]:
+def variations(api_key: str, other_id: str, other_key: str | None = None) -> list[Variation]:
     """Every operator of the exploration, dimension by dimension; ``other_id`` names an invoice
-    other than the one a base request asks for (bodies and queries that name it)."""
+    other than the one a base request asks for (bodies and queries that name it); ``other_key``,
+    another organization's key, is one more form of the credentials."""
     methods = [Variation("method", method, _method(method)) for method in _METHODS]
     return [
-        *_credentials(api_key),
+        *_credentials(api_key, other_key),
         *_headers(),
         *_bodies(other_id),
         *_queries(other_id),

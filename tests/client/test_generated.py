@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance._cli.main import main
-from conformance._client.adapters import Subject
+from conformance._client.adapters import Subject, declared
 from conformance._client.answer_strategy import Case
 from conformance._client.answers import Answer
 from conformance._client.catalogue import catalogue
@@ -39,11 +39,15 @@ ONLY_IT = {
     "no_resend_after_4xx": "retries-409",
     "call_within_bound": "retries-timeouts",
     "key_only_in_authorization": "key-in-header",
+    "key_never_written": "logs-headers-at-debug",
+    "retries_as_configured": "ignores-no-retry-option",
 }
 
 
 def run(call: Any, *scenarios: str, **options: Any) -> Report:
-    return run_subject(Subject("faulty", None, call), ClientOptions(scenarios=scenarios, **options))
+    return run_subject(
+        declared(Subject("faulty", None, call)), ClientOptions(scenarios=scenarios, **options)
+    )
 
 
 def flagged(report: Report) -> set[tuple[str, str]]:

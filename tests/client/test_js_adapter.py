@@ -18,6 +18,7 @@ import pytest
 import conformance
 from conformance._cli.main import main
 from conformance._client.adapters import BUILT_INS, load_adapter
+from conformance._client.catalogue import catalogue
 from conformance._client.js_adapter import JS_SDK, SCRIPT
 from conformance._client.suite import ClientOptions, run_subject
 from conformance._errors import UsageError
@@ -143,8 +144,12 @@ def test_the_fake_sdk_maps_success_errors_and_network_failures(bare: Path) -> No
         "request-reserved-characters",
     )
     report = run_subject(subject, ClientOptions(scenarios=scenarios, timeout=20))
-    # Only the empty success of a 200 without invoice_payment_details, as with the real SDK.
-    assert flagged(report) == {("200-without-root-key", "no_silent_success")}
+    # The empty success of a 200 without invoice_payment_details, as with the real SDK, and a
+    # thrown Response whose text names nothing served (it has no message).
+    assert flagged(report) == {
+        ("200-without-root-key", "no_silent_success"),
+        ("422-third_party_error", "failure_names_error"),
+    }
     outcomes = {name: record["outcome"] for name, record in report.metadata["scenarios"].items()}
     assert outcomes["200-example"]["ok"] is True
     assert sorted(outcomes["200-example"]["details"]) == [
@@ -162,11 +167,11 @@ def test_the_fake_sdk_maps_success_errors_and_network_failures(bare: Path) -> No
             "third_party": "Stripe",
             "thirdparty_error": "Your card was declined, réessayez.",
         },
-        "message": "HTTP 422",
+        "message": "[object Response]",
     }
     html = outcomes["502-html"]
     assert (html["status"], html["code"], html["error_details"]) == (502, None, None)
-    assert html["message"].startswith("HTTP 502; the body was not read: SyntaxError")
+    assert html["message"].startswith("[object Response]; the body was not read: SyntaxError")
     refused = outcomes["connection-refused"]
     assert (refused["ok"], refused["status"]) == (False, None)
     assert refused["message"].startswith("TypeError: fetch failed (ECONNREFUSED")
@@ -186,7 +191,7 @@ def test_the_sdk_is_found_through_node_path(bare: Path, monkeypatch: pytest.Monk
     subject = load_adapter(JS_SDK)
     assert subject.version == "9.8.7"
     report = run_subject(subject, ClientOptions(scenarios=("401-unauthorized",), timeout=20))
-    assert flagged(report) == set()
+    assert flagged(report) == {("401-unauthorized", "failure_names_error")}
     assert report.metadata["scenarios"]["401-unauthorized"]["outcome"]["status"] == 401
 
 
@@ -239,6 +244,11 @@ STRICT = DOCUMENTED | {
     # throw data` throws it with status 429 (a transport fault has no status); a 200 whose body
     # is null is `r.data = data` (line 129), an empty success. Both served_as_answered (SHOULD).
     ("generated", "served_as_answered"),
+    # How a failure reads (issue 21): request() throws the fetch Response itself (`throw data`),
+    # which has no message: what a user sees ("[object Response]") names neither the served
+    # error nor its code (the SDK's getLagoError reads the body). Every documented error.
+    *((scenario.name, "failure_names_error") for scenario in catalogue() if any(
+        check.name == "failure_names_error" for check in scenario.checks)),
     # Passes: no retry, so long 429 hints end at once with status 429; a Latin-1 502 keeps 502
     # (`.error` is the SyntaxError); response.json() decodes invalid UTF-8 with U+FFFD, so the
     # 422 keeps its status and code; the key is only ever in Authorization.

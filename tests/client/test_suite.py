@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from conformance._client.adapters import Subject, load_adapter
+from conformance._client.adapters import Subject, declared, load_adapter
 from conformance._client.call import API_KEY
 from conformance._client.catalogue import catalogue, generated_bodies
 from conformance._client.checks import GENERATED as GENERATED_CHECKS
@@ -28,7 +28,7 @@ def run(
     call: Any, *scenarios: str, level: Any = "strict", seed: int = 0, examples: int = 25
 ) -> Report:
     """The catalogue (or ``scenarios``); the generated answers are test_generated's."""
-    subject = Subject("faulty", None, call)
+    subject = declared(Subject("faulty", None, call))
     options = ClientOptions(
         level=level, seed=seed, max_examples=examples, scenarios=scenarios, explore=0
     )
@@ -267,7 +267,7 @@ JUDGED = [
     ),
     pytest.param(
         "key_only_in_authorization",
-        FaultyClient(leak_key_in="query"),
+        FaultyClient(leak_key_in="header"),  # in the query, httpx's log line holds it too
         "200-example",
         ["the API key is sent outside the Authorization header"],
         id="key_only_in_authorization",
@@ -308,6 +308,41 @@ JUDGED = [
         id="rate_limit_wait_bounded",
     ),
     pytest.param(
+        "rate_limit_hint_waited",
+        FaultyClient(hint_fault="retry-after-ms"),
+        "429-retry-after-2-then-200",
+        ["the client retried before the 429's hint had elapsed"],
+        id="rate_limit_hint_waited",
+    ),
+    pytest.param(
+        "default_base_url",
+        FaultyClient(default_base="https://api.getlago.com"),
+        "default-base-url",
+        ["with no base URL, the client calls no server the contract documents"],
+        id="default_base_url",
+    ),
+    pytest.param(
+        "retries_as_configured",
+        FaultyClient(allowed_retries=0, ignore_retry_option=True),
+        "429-always",
+        ["the client retried more than it was configured to"],
+        id="retries_as_configured",
+    ),
+    pytest.param(
+        "failure_names_error",
+        FaultyClient(blank_message=True),
+        "422-third_party_error",
+        ["the failure's message is empty"],
+        id="failure_names_error",
+    ),
+    pytest.param(
+        "key_never_written",
+        FaultyClient(log_headers_on_401=True),
+        "401-unauthorized",
+        ["key leak: the client writes the API key"],
+        id="key_never_written",
+    ),
+    pytest.param(
         "keeps_http_status",
         FaultyClient(strict_utf8=("json",), on_decode_error="no-status"),
         "422-invalid-utf8-json",
@@ -343,6 +378,9 @@ def test_every_client_check_is_shown_failing_by_its_own_judge() -> None:
         "no_invented_values",
         "error_fields",
         "all_error_fields",
+        "failure_names_error",
+        "default_base_url",
+        "retries_as_configured",
         "no_retry_after_4xx",
         "request_shape",
         "id_percent_encoded",

@@ -20,6 +20,7 @@ from conformance._server.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_S
 from conformance._server.http_checks import HTTP_CHECKS
 from conformance._server.lago_bugs import LAGO_BUG
 from conformance._server.oracle import ORACLE_CHECKS
+from conformance._server.sequence_checks import SEQUENCE_CHECKS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,6 +32,7 @@ SERVER: tuple[Check[Any], ...] = (
     LAGO_BUG,
     *ORACLE_CHECKS,
     *HTTP_CHECKS,
+    *SEQUENCE_CHECKS,
 )
 TODAY = datetime.date(2026, 11, 25)
 

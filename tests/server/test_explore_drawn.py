@@ -124,9 +124,9 @@ def test_without_the_drawn_exploration_the_faults_go_unseen() -> None:
 def test_a_default_run_gives_it_a_small_share_and_keeps_lago_bugs_back() -> None:
     report = run_suite(LagoMock(api_key="faulty-server-key-0123"), max_examples=50)
     by_phase = report.metadata["requests_by_phase"]
-    # What the exploration and the property tests leave: 18 of 300 on the embedded mock.
+    # Up to DRAWN_SHARE of what the exploration and the property tests leave.
     assert SWEPT < by_phase[PHASE] == report.metadata["drawn"]["sent"] <= DRAWN_SHARE
-    assert report.metadata["requests"] <= 300
+    assert report.metadata["requests"] <= 400
 
 
 @pytest.mark.parametrize("send_lago_bugs", [False, True])

@@ -13,6 +13,7 @@ from conformance._server.probes import PHASES
 from conformance._server.wire_checks import WIRE_CHECKS
 from tests.faulty_servers import API_KEY, FAULTS, Fault, FaultyLago, Request
 from tests.helpers import run_suite
+from tests.tenant_faults import TENANT_FAULTS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -80,7 +81,8 @@ def test_the_catalogue_has_at_least_20_distinct_faults() -> None:
 
 
 def test_every_check_has_a_fault_meant_for_it() -> None:
-    targeted = {fault.check for fault in FAULTS}
+    # tenant_isolation's faults need a second organization: tests/tenant_faults.py.
+    targeted = {fault.check for fault in FAULTS} | {fault.check for fault in TENANT_FAULTS}
     # not_a_server_error's "no response" half and the transport limits are in test_target.py;
     # the wire's checks need a front at the wire: tests/wire_fronts.py, in test_wire.py and
     # test_fronts.py.
@@ -171,14 +173,15 @@ def test_a_probe_fault_is_found_by_its_probe_alone(fault: Fault) -> None:
     found = {(result.check, result.scenario) for result in report.results if result.findings}
     assert fault.check in {check for check, _scenario in found}, sorted(found)
     prefix = PROBE_SCENARIOS[str(fault.probe)]
-    # Beside the probe, only the oracle (lago_*) may find the fault too, through the exploration;
-    # and consistent_answers also judges every identical request sent twice in the run (the
-    # property tests repeat some): the same check, its relation judged run-wide.
+    # Beside the probe, only the oracle may find the fault too, through the exploration (lago_*)
+    # or the stateful phase (sequence_*); and consistent_answers also judges every identical
+    # request sent twice in the run (the property tests repeat some): the same check, its
+    # relation judged run-wide.
     elsewhere = [
         (check, scenario)
         for check, scenario in found
         if not scenario.startswith(prefix)
-        and not check.startswith("lago_")
+        and not check.startswith(("lago_", "sequence_"))
         and not (fault.probe == "consistency" and check == fault.check)
     ]
     assert elsewhere == []

@@ -66,7 +66,9 @@ def test_every_dimension_and_every_relation_has_a_fault_only_it_finds() -> None:
 )
 def test_a_relation_fault_is_found_by_that_relation_alone(name: str, check: str) -> None:
     (fault,) = [f for f in ORACLE_FAULTS if f.name == name]
-    assert {found for found, _scenario in _flagged(fault)} == {check}
+    # The stateful phase judges the same relations along sequences (sequence_*): it may see it too.
+    found = {found for found, _scenario in _flagged(fault) if not found.startswith("sequence_")}
+    assert found == {check}
 
 
 def test_without_the_twin_the_oracle_faults_go_unseen() -> None:
@@ -165,7 +167,7 @@ def test_the_mock_over_http_agrees_with_its_twin(level: str, seed: int) -> None:
         report = run_suite(mock, base_url=url + "/api/v1", level=level, seed=seed, max_examples=50)  # type: ignore[arg-type]
     assert report.findings == []
     assert report.metadata["explored"]
-    assert report.metadata["requests"] <= 300
+    assert report.metadata["requests"] <= 400
 
 
 def test_the_twin_holds_the_fixture_invoices_with_their_outcomes() -> None:

@@ -2,7 +2,9 @@
 //
 // `node lago_javascript_client.mjs` makes one call, as a user of the SDK would:
 //   Client(LAGO_API_KEY, { baseUrl: LAGO_API_URL }).invoices.invoicePaymentUrl(LAGO_INVOICE_ID)
-// with the SDK's default options (no timeout, no retry it lacks), and prints the outcome as one
+// with the SDK's default options (no timeout, no retry it lacks) or those LAGO_CLIENT_OPTIONS
+// holds as JSON (e.g. {"rateLimitRetry": {}}); with LAGO_API_URL empty, no baseUrl at all, and
+// the documented servers' requests go to LAGO_CONFORMANCE_ORIGIN. It prints the outcome as one
 // JSON line (see conformance/_client/outcome.py):
 // - the promise resolves (the SDK's HttpClient resolves on a 2xx): the user reads
 //   `response.data.invoice_payment_details`; {"ok": true, "details": <that object>}, or
@@ -86,14 +88,10 @@ function rejected(thrown) {
   const fromBody = isObject(body) && !(body instanceof Error);
   const code = fromBody && typeof body.code === "string" ? body.code : null;
   const errorDetails = fromBody && isObject(body.error_details) ? body.error_details : null;
+  // The text a user sees: the SDK throws the fetch Response itself, which has no message.
+  const text = typeof thrown.message === "string" ? thrown.message : String(thrown);
   const why = body instanceof Error ? `; the body was not read: ${describe(body)}` : "";
-  return {
-    ok: false,
-    status: thrown.status,
-    code,
-    error_details: errorDetails,
-    message: `HTTP ${thrown.status}${why}`,
-  };
+  return { ok: false, status: thrown.status, code, error_details: errorDetails, message: text + why };
 }
 
 function print(value) {
@@ -115,14 +113,40 @@ async function probe() {
   print({ node: process.versions.node, sdk });
 }
 
+// With no base URL, the SDK's own default: a request to a server the contract documents goes to
+// the harness at `origin` instead, the URL it was for in X-Lago-Conformance-Url; any other is
+// refused (a TypeError, as fetch gives for a host it cannot reach) and written to stderr.
+const SERVERS = ["https://api.getlago.com/", "https://api.eu.getlago.com/"];
+
+function intercept(origin) {
+  const real = globalThis.fetch;
+  globalThis.fetch = async (input, init = {}) => {
+    const url = typeof input === "string" ? input : (input.url ?? String(input));
+    if (!SERVERS.some((server) => url.startsWith(server))) {
+      process.stderr.write(`lago-conformance: refused a request to ${url}\n`);
+      throw new TypeError("fetch failed");
+    }
+    const target = origin + url.slice(new URL(url).origin.length);
+    const headers = new Headers(init.headers ?? (typeof input === "string" ? undefined : input.headers));
+    headers.set("x-lago-conformance-url", url);
+    const request = typeof input === "string" ? undefined : input;
+    return real(target, { method: request?.method, body: request?.body, ...init, headers });
+  };
+}
+
 async function call() {
   const found = locate();
   if (found === null) {
     process.stderr.write(`${NAME} is not installed: npm install ${NAME}, or set NODE_PATH\n`);
     process.exit(3);
   }
+  const origin = process.env.LAGO_CONFORMANCE_ORIGIN;
+  if (!process.env.LAGO_API_URL && origin) intercept(origin);
   const { Client } = await loadSdk(found);
-  const client = Client(process.env.LAGO_API_KEY, { baseUrl: process.env.LAGO_API_URL });
+  // The SDK's own options (LAGO_CLIENT_OPTIONS, JSON), and the base URL unless none is given.
+  const options = JSON.parse(process.env.LAGO_CLIENT_OPTIONS || "{}");
+  if (process.env.LAGO_API_URL) options.baseUrl = process.env.LAGO_API_URL;
+  const client = Client(process.env.LAGO_API_KEY, options);
   let outcome;
   try {
     outcome = resolved(await client.invoices.invoicePaymentUrl(process.env.LAGO_INVOICE_ID));
