@@ -90,7 +90,7 @@ def customer_id_changes(server: FaultyLago, request: Request) -> Reply:
     """A re-implementation that creates a provider customer per call: the answer's
     ``lago_customer_id`` changes between two calls (``payment_url`` does not)."""
     reply = server.faithful(request)
-    if reply.status == 200:
+    if reply.status == 200 and "invoice_payment_details" in reply.json:  # not a preflight's 200
         server.calls += 0
         count = len(server.memory)
         server.memory.add(f"call-{count}")

@@ -75,7 +75,7 @@ class RefusedCallExpiresLink:
         lago_id = request.lago_id.lower()
         if reply.status == 401:
             self.expired[lago_id] = self.expired.get(lago_id, 0) + 1
-        elif reply.status == 200 and self.expired.get(lago_id):
+        elif reply.status == 200 and reply.body and self.expired.get(lago_id):  # not a preflight
             details = dict(reply.json["invoice_payment_details"])
             details["payment_url"] += f"-{self.expired[lago_id]}"
             return reply.with_json({"invoice_payment_details": details})

@@ -108,7 +108,8 @@ def _build_parser() -> _Parser:
         type=non_negative_int,
         metavar="N",
         help="requests the exploration may send; 0 for none (default: about 37%% of "
-        "--max-requests, less when the property tests need it)",
+        "--max-requests, less when the property tests need it); a sixth of N, or by default up "
+        "to 24 more, draw whole requests",
     )
     server.add_argument(
         "--payable-calls",

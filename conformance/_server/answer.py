@@ -6,10 +6,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:
+    from conformance._contract.request import Request
     from conformance._contract.spec import Spec
     from conformance._server.exchange import Exchange
 
-__all__ = ["OPERATION_KINDS", "Answer", "Expectation", "Kind", "verb_kind"]
+__all__ = ["OPERATION_KINDS", "Answer", "Expectation", "Kind", "long_header_line", "verb_kind"]
+
+# A header line this long may be refused by any server or proxy on the way (400, or 431: RFC 6585
+# section 5), as nginx's and Apache's default limits do (8 KB, 8,190 bytes); Puma, which serves
+# Lago, takes 80 KB, and Lago answers it.
+LONG_FIELD = 8190
+
+
+def long_header_line(request: Request) -> bool:
+    """Whether ``request`` has a header line (name, colon, space, value) over ``LONG_FIELD``."""
+    return any(len(name) + len(value) + 2 > LONG_FIELD for name, value in request.headers)
+
 
 Kind = Literal[
     "any",

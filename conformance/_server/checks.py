@@ -18,7 +18,7 @@ from conformance._contract.rules import (
     REASON_PHRASES,
 )
 from conformance._report.findings import Check, Problem
-from conformance._server.answer import OPERATION_KINDS
+from conformance._server.answer import OPERATION_KINDS, long_header_line
 from conformance._server.lago_checks import (
     invoice_echo,
     invoice_not_found,
@@ -157,8 +157,12 @@ def status_field_matches(answer: Answer) -> Iterator[Problem]:
 
 def _proxy_refusal(answer: Answer) -> bool:
     """An HTTP server's or proxy's refusal of an id over 1,024 characters: an answer, whatever its
-    body. A 414 from a proxy, or a 400 from Puma, which serves Lago (request paths over 8 KB)."""
-    return answer.exchange.status in (400, 414) and answer.expectation.long_id
+    body. A 414 from a proxy, or a 400 from Puma, which serves Lago (request paths over 8 KB);
+    or a 400 or 431 to a header line over 8 KB (``long_header_line``)."""
+    status = answer.exchange.status
+    if status in (400, 431) and long_header_line(answer.exchange.request):
+        return True
+    return status in (400, 414) and answer.expectation.long_id
 
 
 def no_error_leak(answer: Answer) -> Iterator[Problem]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from conformance._contract.json_text import read_json_text
 from conformance._contract.rules import ROOT_KEY, THIRD_PARTY_ERROR
 from conformance._report.findings import Check, Problem
+from conformance._server.answer import long_header_line
 from conformance._server.oracle_rows import (
     of_exchange,
     of_reply,
@@ -188,17 +189,17 @@ def target_values(exchange: Exchange) -> tuple[Any, ...]:
 # Verbs HTTP lets a gateway answer itself (RFC 9110 sections 9.3.2, 9.3.7, 9.3.8): a 2xx to one
 # where Lago answers 404 is Lago's behaviour missed, not the contract broken.
 _GATEWAY_VERBS = frozenset({"HEAD", "OPTIONS", "TRACE"})
-# A request line this long may be refused by any server or proxy on the way (400, 414): an
-# answer, whatever Lago would have said (Puma refuses a path over 8 KB with 400).
+# A request line this long may be refused by any server on the way (400, 414; Puma: 400 past
+# 8 KB), and so may a long header line (400, 431: answer.py): an answer, whatever Lago says.
 _LONG_TARGET = 1024
 
 
 def _judged(comparison: Comparison) -> bool:
-    exchange = comparison.exchange
-    if exchange.status is None or exchange.rate_limited:
+    exchange, status = comparison.exchange, comparison.exchange.status
+    if status is None or exchange.rate_limited:
         return False
-    refused_as_too_long = exchange.status in (400, 414)
-    return not (refused_as_too_long and len(exchange.request.target) > _LONG_TARGET)
+    long_line = status in (400, 431) and long_header_line(exchange.request)
+    return not (long_line or (status in (400, 414) and len(exchange.request.target) > _LONG_TARGET))
 
 
 def _refused(comparison: Comparison) -> bool:

@@ -3,8 +3,8 @@ judged by the checks and by the oracle (Lago's twin).
 
 preflight (is it Lago?) -> auth probes -> fixture scenarios -> tenant (another organization's
 key, with --other-api-key) -> probes (hostile ids, near-misses, credential near-misses, other
-methods; consistency at the start, middle and end) -> stateful phase -> exploration -> property
-tests -> Report
+methods; consistency at the start, middle and end) -> stateful phase -> exploration (the
+operators, then drawn requests) -> property tests -> Report
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from conformance._report.findings import Report
 from conformance._server.answer import Expectation
 from conformance._server.checks import CONSISTENT_ANSWERS, checks_at
 from conformance._server.explore import Base, Exploration
+from conformance._server.explore_drawn import PHASE as DRAWN_PHASE
+from conformance._server.explore_drawn import DrawnExploration, aim_of, share
 from conformance._server.http_checks import HTTP_CHECKS
 from conformance._server.lago_bugs import PHASE as LAGO_BUGS_PHASE
 from conformance._server.lago_bugs import send_lago_bugs
@@ -86,11 +88,11 @@ def run_on_target(
     target.phase = "preflight"
     probes = Probes(run)
     payable = PayableCalls(fixtures.get(PAYABLE), options.payable_calls)
-    exploration = _exploration(run, payable)
+    exploration, drawn = _exploration(run, payable)
     stateful = stateful_phase(run, payable)
     try:
         run.preflight()
-        _run_phases(run, probes, exploration, stateful, report)
+        _run_phases(run, probes, (exploration, drawn), stateful, report)
     except BudgetExhausted as error:
         report.note(f"the run stopped early: {error}")
         if target.phase != "property tests":
@@ -127,6 +129,8 @@ def run_on_target(
     report.coverage = recorder.coverage(fixtures, target.sent_by_phase)
     if exploration.sent:
         report.coverage.setdefault("tables", {})["Exploration"] = exploration.table()
+    if drawn.sent or drawn.kept_back:
+        report.coverage.setdefault("tables", {})["Drawn requests"] = drawn.table()
     if stateful is not None and stateful.sent:
         report.coverage.setdefault("tables", {})["Stateful phase"] = stateful_table(stateful)
     if payable.by_phase:
@@ -147,6 +151,7 @@ def run_on_target(
         max_examples=options.max_examples,
         oracle="twin" if recorder.twin is not None else "off",
         explored=dict(exploration.explored),
+        drawn={"sent": drawn.sent, "kept_back": drawn.kept_back, **drawn.differences},
         fixtures=dict(fixtures.invoices),
         payable_calls={**payable.by_phase, "limit": payable.limit},
         stateful=stateful_summary(stateful),
@@ -155,11 +160,15 @@ def run_on_target(
     return report
 
 
-def _exploration(run: ServerRun, payable: PayableCalls) -> Exploration:
+def _exploration(run: ServerRun, payable: PayableCalls) -> tuple[Exploration, DrawnExploration]:
     options, fixtures, target = run.options, run.fixtures, run.target
     wanted = options.explore
     if wanted is None:
         wanted = int(options.max_requests * EXPLORE_SHARE) if run.recorder.twin is not None else 0
+    # Drawn requests take a sixth of --explore N, or by default up to DRAWN_SHARE of what the
+    # exploration and the property tests leave (explore_drawn.py).
+    drawn_wanted = share(wanted, options.explore is not None) if run.recorder.twin else 0
+    wanted -= drawn_wanted if options.explore is not None else 0
     bearer = target.bearer()
     reasons = [(key, value) for key, value in fixtures.invoices.items() if key != PAYABLE]
     bases = [
@@ -175,22 +184,27 @@ def _exploration(run: ServerRun, payable: PayableCalls) -> Exploration:
     other = reasons[-1][1] if reasons else OTHER_ID
     # The property tests keep what they need (about 4/3 of --max-examples), unless --explore says.
     reserve = 0 if options.explore is not None else options.max_examples * 4 // 3 + 2
+    aim = aim_of(target.api_key, options.other_api_key, dict(reasons), run.random_uuid())
+    drawn = DrawnExploration(
+        run, aim, drawn_wanted, options.seed, options.send_lago_bugs, reserve=reserve
+    )
     found = variations(target.api_key, other, options.other_api_key)
     exploration = Exploration(run, bases, found, wanted, options.seed, reserve=reserve)
     # The exploration's half of the payable calls; the stateful phase, run before, leaves it.
     exploration.payable_calls = payable
     exploration.payable_share = (payable.limit + 1) // 2
-    return exploration
+    return exploration, drawn
 
 
 def _run_phases(
     run: ServerRun,
     probes: Probes,
-    exploration: Exploration,
+    explorations: tuple[Exploration, DrawnExploration],
     stateful: StatefulPhase | None,
     report: Report,
 ) -> None:
     target, options = run.target, run.options
+    exploration, drawn = explorations
     target.phase = "auth probes"
     run.auth_probes()
     target.phase = "fixture scenarios"
@@ -217,6 +231,8 @@ def _run_phases(
     target.phase = "exploration"
     exploration.payable = run.payable_answer
     exploration.explore()
+    target.phase = DRAWN_PHASE
+    drawn.explore()
     target.phase = "property tests"
     # Keep one request for the last consistency probe, after the property tests.
     target.max_requests -= 1

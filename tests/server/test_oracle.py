@@ -40,9 +40,12 @@ def test_a_dimension_fault_is_found_by_that_dimension_of_the_exploration_alone(
 ) -> None:
     scenarios = {scenario for _check, scenario in _flagged(fault)}
     assert scenarios
-    # Found by the exploration only, and every minimal variant holds the dimension's variation.
+    # Found by the exploration only, and every minimal variant holds the dimension's variation
+    # (a drawn request may meet the same fault, shrunk within its own small budget).
     assert all(s.startswith("explore/") for s in scenarios), sorted(scenarios)
-    assert all(f"{fault.dimension}:" in s for s in scenarios), sorted(scenarios)
+    operators = [s for s in scenarios if "/drawn: " not in s]
+    assert operators
+    assert all(f"{fault.dimension}:" in s for s in operators), sorted(scenarios)
 
 
 def test_every_dimension_and_every_relation_has_a_fault_only_it_finds() -> None:

@@ -108,13 +108,14 @@ def test_statuses_without_fixtures_are_not_covered_never_passed() -> None:
 
 
 class SpyMock(LagoMock):
-    """The faithful mock, noting the path of every 200 it gives."""
+    """The faithful mock, noting the path of every 200 it gives with a checkout link (not a
+    CORS preflight's)."""
 
     paid: list[str]
 
     def respond(self, request: Wire) -> Reply:
         response = super().respond(request)
-        if response.status == 200:
+        if response.status == 200 and b"payment_url" in response.body:
             self.paid.append(request.path)
         return response
 
