@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
 
 from conformance._server.answer import Expectation
 from conformance._server.payable import payable_variations
+from conformance._server.search_settings import search_settings
 from conformance._server.target import (
     BudgetExhausted,
     RateLimitedThroughout,
@@ -213,16 +213,7 @@ class Exploration:
         last: list[_Found] = []
         self._shrink_left = None
 
-        @hypothesis.settings(
-            max_examples=max(10, self.budget - self.sent + 10),
-            database=None,
-            deadline=None,
-            derandomize=False,
-            phases=(Phase.generate, Phase.shrink),
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-            verbosity=Verbosity.quiet,
-        )
+        @search_settings(max(10, self.budget - self.sent + 10))
         @hypothesis.seed(self.seed * 1000 + number)
         @hypothesis.given(strategy)
         def probe(example: tuple[int, list[Variation]]) -> None:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
 
 from conformance._contract.fixtures import PAYABLE
@@ -32,6 +31,7 @@ from conformance._contract.request_headers import HEADERS
 from conformance._contract.request_strategy import Aim, Free, build, feature_sets, requests
 from conformance._server.answer import Expectation
 from conformance._server.lago_bugs import lago_bug_in
+from conformance._server.search_settings import search_settings
 from conformance._server.target import (
     BudgetExhausted,
     RateLimitedThroughout,
@@ -208,16 +208,7 @@ class DrawnExploration:
         last: list[tuple[Drawn, Exchange]] = []
         self._shrink_left = None
 
-        @hypothesis.settings(
-            max_examples=max(10, 2 * (self.wanted - self.sent)),
-            database=None,
-            deadline=None,
-            derandomize=False,
-            phases=(Phase.generate, Phase.shrink),
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-            verbosity=Verbosity.quiet,
-        )
+        @search_settings(max(10, 2 * (self.wanted - self.sent)))
         @hypothesis.seed(self.seed * 1000 + 500 + number)
         @hypothesis.given(requests(self.aim, features=kinds(self.aim)))
         def probe(drawn: Drawn) -> None:

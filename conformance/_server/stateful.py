@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
+from conformance._server.search_settings import search_settings
 from conformance._server.sequence_checks import (
     SEQUENCE_NO_SIDE_EFFECT,
     Step,
@@ -219,18 +219,8 @@ class StatefulPhase:
                 assert base is not None
                 phase.step(self.steps, base, form, variation)
 
-        settings = hypothesis.settings(
-            # Enough sequences to spend the budget, and a few more for the steps sent nowhere.
-            max_examples=-(-self.budget // STEPS) + 3,
-            stateful_step_count=STEPS,
-            database=None,
-            deadline=None,
-            derandomize=False,
-            phases=(Phase.generate, Phase.shrink),
-            suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=False,
-            verbosity=Verbosity.quiet,
-        )
+        # Enough sequences to spend the budget, and a few more for the steps sent nowhere.
+        settings = search_settings(-(-self.budget // STEPS) + 3, stateful_step_count=STEPS)
 
         @hypothesis.seed(self.seed * 1000 + 500 + number)
         def factory() -> Sequence:
