@@ -28,6 +28,7 @@ from conformance._client.catalogue import catalogue
 from conformance._client.checks import CHECKS as CLIENT_CHECKS
 from conformance._contract.fixtures import dump_fixtures
 from conformance._mock.serve import serving
+from conformance._server.options import ServerOptions
 from tests.faulty_clients import CLIENT_FAULTS, FaultyClient
 from tests.faulty_servers import API_KEY, FAULTS, FaultyLago, Reply, Request
 from tests.oracle_faults import ORACLE_FAULTS
@@ -42,7 +43,7 @@ FAITHFUL = "faithful-mock"
 CLIENT_PREFIX = "client-"
 SEED = 0
 # The request budget of each tool on each server: our --max-requests, and a cap on schemathesis.
-MAX_REQUESTS = 300
+MAX_REQUESTS = ServerOptions.max_requests  # the default run's budget
 # Schemathesis waits as long as our suite's default --timeout for each answer.
 REQUEST_TIMEOUT = 10
 REDACTED = "[REDACTED]"

@@ -129,13 +129,14 @@ class Recorder:
         self, exchange: Exchange, expectation: Expectation, base: Exchange | None = None
     ) -> list[tuple[str, str]]:
         """The (check, title) of every problem ``record`` would find, recording nothing; the
-        wire's checks left out (they judge the connection, not what the request varies)."""
+        wire's checks only where the base's answer came whole (else the connection is to blame)."""
         if exchange.rate_limited:
             return []
+        wire = base is not None and not (base.framing or base.interim_faults)
         return [
             (check.name, problem.title)
             for check, problem, _ in self._judge(exchange, expectation, base)
-            if check.name not in WIRE_CHECKS
+            if wire or check.name not in WIRE_CHECKS
         ]
 
     def record(

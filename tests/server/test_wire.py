@@ -8,6 +8,7 @@ import pytest
 
 from conformance import LagoMock
 from conformance._contract.request import Request
+from conformance._contract.request_headers import HEADERS
 from conformance._server.target import USER_AGENT, Target
 from tests.fronts import Front, Out, message
 from tests.helpers import run_suite
@@ -171,5 +172,8 @@ def test_every_request_says_it_comes_from_the_suite() -> None:
     with Front(mock, recording) as url:
         report = run_suite(mock, base_url=url + "/api/v1", max_examples=5)
     assert report.findings == []
-    assert agents.count(USER_AGENT) == len(agents) - agents.count("curl/8.5.0") - agents.count("")
+    # The exploration's variations, and the drawn requests, name their own User-Agent.
+    drawn = {value for name, value in HEADERS.values() if name == "User-Agent"}
+    theirs = sum(agents.count(agent) for agent in {"curl/8.5.0", "", *drawn})
+    assert agents.count(USER_AGENT) == len(agents) - theirs
     assert {"curl/8.5.0", ""} <= set(agents), "the exploration's variations name their own"
