@@ -62,7 +62,7 @@ def test_the_server_suite_tells_which_phase_each_request_is_in() -> None:
     assert list(dict.fromkeys(phases)) == [
         "preflight", "auth probes", "fixture scenarios", "consistency", "hostile ids",
         "near-misses", "credential near-misses", "other methods", "stateful", "exploration",
-        "property tests",
+        "drawn requests", "property tests",
     ]  # fmt: skip
     assert phases[-1] == "consistency"
 
