@@ -1,5 +1,5 @@
 """The drawn exploration: whole requests drawn by Hypothesis from the request strategy
-(``_contract/request_strategy.py``), beyond the hand-written operators of ``variations.py``, each
+(``_contract/drawn/strategy.py``), beyond the hand-written operators of ``variations.py``, each
 judged by the oracle with Lago's twin as the model.
 
 It draws what the operators do not write: header names and values (unknown names, drawn
@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import hypothesis
 from hypothesis import strategies as st
 
+from conformance._contract.drawn.catalogue import CREDENTIALS, ID_FORMS, LITERAL_IDS, QUERIES
+from conformance._contract.drawn.headers import HEADERS
+from conformance._contract.drawn.strategy import Aim, Free, build, feature_sets, requests
 from conformance._contract.fixtures import PAYABLE
-from conformance._contract.request_catalogue import CREDENTIALS, ID_FORMS, LITERAL_IDS, QUERIES
-from conformance._contract.request_headers import HEADERS
-from conformance._contract.request_strategy import Aim, Free, build, feature_sets, requests
 from conformance._server.answer import Expectation
 from conformance._server.lago_bugs import lago_bug_in
 from conformance._server.search_settings import search_settings
@@ -40,8 +40,8 @@ from conformance._server.target import (
 )
 
 if TYPE_CHECKING:
+    from conformance._contract.drawn.strategy import Drawn
     from conformance._contract.request import Request
-    from conformance._contract.request_strategy import Drawn
     from conformance._server.exchange import Exchange
     from conformance._server.recorder import Recorder
     from conformance._server.target import Target

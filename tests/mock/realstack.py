@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance import LagoMock
+from conformance._contract.drawn.strategy import MAX_HEADERS, RANDOM_NAME, Aim, Free, build
 from conformance._contract.fixtures import Fixtures
 from conformance._contract.request import Request
-from conformance._contract.request_strategy import MAX_HEADERS, RANDOM_NAME, Aim, Free, build
 
 if TYPE_CHECKING:
     from conformance._contract.rules import Reply
@@ -216,7 +216,7 @@ def _free(exchange: Exchange, request: Request) -> Free:
 
 
 def in_domain(features: tuple[str, ...]) -> bool:
-    """Whether ``request_strategy.feature_sets(wire=True)`` can draw ``features``."""
+    """Whether ``drawn.strategy.feature_sets(wire=True)`` can draw ``features``."""
     dimensions = Counter(f.split("=")[0] for f in features if not f.startswith("header "))
     headers = sum(1 for f in features if f.startswith("header "))
     needs_body = dimensions["content-type"] + dimensions["transfer-encoding"]

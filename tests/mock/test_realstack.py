@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance._contract.request_catalogue import WIRE_ONLY
-from conformance._contract.request_strategy import Drawn, requests
+from conformance._contract.drawn.catalogue import WIRE_ONLY
+from conformance._contract.drawn.strategy import Drawn, requests
 from conformance._mock.serve import serving
 from conformance._server.lago_bugs import lago_bug_in
 from tests.mock.realstack import (

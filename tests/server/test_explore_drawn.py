@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from conformance import LagoMock
-from conformance._contract.request_strategy import RANDOM_NAME, Free, build, requests
+from conformance._contract.drawn.strategy import RANDOM_NAME, Free, build, requests
 from conformance._mock.serve import serving
 from conformance._server.explore_drawn import (
     DRAWN_SHARE,

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance import LagoMock
+from conformance._contract.drawn.headers import HEADERS
 from conformance._contract.request import Request
-from conformance._contract.request_headers import HEADERS
 from conformance._server.target import USER_AGENT, Target
 from tests.fronts import Front, Out, message
 from tests.helpers import run_suite

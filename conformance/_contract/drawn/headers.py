@@ -2,7 +2,7 @@
 
 Known headers that Lago's stack reads (negotiation, CORS, proxies and client addresses, request
 ids, method overrides, conditional requests, framing hints) and ones it ignores, with values
-plain and odd; unknown ones are drawn (request_strategy.py). Names and values are those of the
+plain and odd; unknown ones are drawn (strategy.py). Names and values are those of the
 corpus recorded against Lago's real stack (tests/data/realstack/).
 """
 

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 
 from hypothesis import strategies as st
 
-from conformance._contract.request import Request
-from conformance._contract.request_catalogue import (
+from conformance._contract.drawn.catalogue import (
     BODIES,
     CONTENT_TYPES,
     CREDENTIALS,
@@ -32,7 +31,8 @@ from conformance._contract.request_catalogue import (
     QUERIES,
     WIRE_ONLY,
 )
-from conformance._contract.request_headers import HEADERS
+from conformance._contract.drawn.headers import HEADERS
+from conformance._contract.request import Request
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -1,6 +1,6 @@
 """The parts a generated request is made of, each named by a feature (``auth=wrong_key``,
 ``path=suffix_xml``): credential forms, bodies and their content types, queries, hosts, path
-forms, id forms and methods; the headers are in request_headers.py.
+forms, id forms and methods; the headers are in headers.py.
 
 The names and values are those of the corpus recorded against Lago's real stack
 (tests/data/realstack/), so that a drawn request can be matched with a recorded answer. Each
