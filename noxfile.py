@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import shutil
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -241,9 +242,9 @@ def released(session: nox.Session, sdk: str) -> list[str]:
     if sdk == "lago-javascript-client":
         out = session.run("npm", "view", sdk, "versions", "--json", external=True, silent=True)
         return [str(v) for v in json.loads(str(out))]
-    out = session.run("python", "-m", "pip", "index", "versions", sdk, silent=True)
-    line = next(ln for ln in str(out).splitlines() if ln.startswith("Available versions:"))
-    return [v.strip() for v in line.split(":", 1)[1].split(",")]
+    # PyPI's JSON API: uv's environments have no pip, so no `pip index versions`.
+    with urllib.request.urlopen(f"https://pypi.org/pypi/{sdk}/json", timeout=60) as answer:
+        return [str(v) for v in json.load(answer)["releases"]]
 
 
 def gate_history(

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from benches.server import write_bench_report
-from conformance._client.adapters import Subject, command_subject, load_adapter
-from conformance._client.outcome import failure
+from conformance._client.calling.adapters import Subject, command_subject, load_adapter
+from conformance._client.calls.outcome import failure
 from conformance._client.suite import ClientOptions, run_subject
 from conformance._errors import UsageError
 
 if TYPE_CHECKING:
-    from conformance._client.outcome import Outcome
+    from conformance._client.calls.outcome import Outcome
 
 __all__ = ["IN_PROCESS_TARGET_SECONDS", "bench_client", "main"]
 
@@ -83,7 +83,7 @@ def bench_client(examples: int, command_examples: int, rounds: int) -> dict[str,
             load_adapter("reference"), Subject("baseline", None, _baseline), examples, rounds, 35
         ),
         "client_over_http": _compare(
-            command_subject(f"{python} -m conformance._client.reference"),
+            command_subject(f"{python} -m conformance._client.calling.reference"),
             command_subject(f"echo {shlex.quote(_FIXED)}"),
             command_examples,
             1,
@@ -103,7 +103,7 @@ def bench_jobs(examples: int) -> dict[str, Any]:
         subject, name = load_adapter("lago-javascript-client"), "lago-javascript-client"
     except UsageError:
         python = shlex.quote(sys.executable)
-        subject = command_subject(f"{python} -m conformance._client.reference")
+        subject = command_subject(f"{python} -m conformance._client.calling.reference")
         name = "reference (command; the JS SDK is not installed)"
     timings = {}
     for label, jobs in (("jobs_1", 1), ("jobs_default", None)):

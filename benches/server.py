@@ -139,9 +139,9 @@ def bench_http_lint(rounds: int) -> dict[str, float]:
     from unittest import mock
 
     from conformance._api import run_server_suite
-    from conformance._server.http_checks import HTTP_CHECKS
-    from conformance._server.http_lint import forget
     from conformance._server.options import ServerOptions
+    from conformance._server.twin.http_checks import HTTP_CHECKS
+    from conformance._server.twin.http_lint import forget
 
     options = ServerOptions()
     run_server_suite(options)  # warm-up

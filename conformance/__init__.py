@@ -20,14 +20,14 @@ from conformance._version import __version__
 
 if TYPE_CHECKING:
     from conformance._api import run_client_suite, run_server_suite
-    from conformance._client.options import ClientOptions
-    from conformance._client.outcome import DETAIL_FIELDS, Outcome, outcome_problems
-    from conformance._client.reference import (
+    from conformance._client.calling.options import ClientOptions
+    from conformance._client.calling.reference import (
         PaymentDetails,
         PaymentUrlClient,
         PaymentUrlError,
         reference_adapter,
     )
+    from conformance._client.calls.outcome import DETAIL_FIELDS, Outcome, outcome_problems
     from conformance._contract.document import (
         DOCUMENTED_STATUSES,
         NOT_FOUND_CODES,
@@ -55,14 +55,14 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "conformance._api": ("run_client_suite", "run_server_suite"),
-    "conformance._client.outcome": ("DETAIL_FIELDS", "Outcome", "outcome_problems"),
-    "conformance._client.reference": (
+    "conformance._client.calls.outcome": ("DETAIL_FIELDS", "Outcome", "outcome_problems"),
+    "conformance._client.calling.reference": (
         "PaymentDetails",
         "PaymentUrlClient",
         "PaymentUrlError",
         "reference_adapter",
     ),
-    "conformance._client.options": ("ClientOptions",),
+    "conformance._client.calling.options": ("ClientOptions",),
     "conformance._contract.document": (
         "DOCUMENTED_STATUSES",
         "NOT_FOUND_CODES",

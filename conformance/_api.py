@@ -17,9 +17,9 @@ from conformance._contract.fixtures import Fixtures
 from conformance._errors import UsageError
 from conformance._mock.app import DEFAULT_API_KEY, LagoMock
 from conformance._report.baseline import apply_baseline, today
-from conformance._server.base_url import check_base_url, default_rate
 from conformance._server.suite import ServerOptions, run_on_target
-from conformance._server.target import Target
+from conformance._server.transport.base_url import check_base_url, default_rate
+from conformance._server.transport.target import Target
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -100,7 +100,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance._contract.fixtures import load_fixtures
     from conformance._contract.spec import load_spec
     from conformance._errors import UsageError
-    from conformance._server.base_url import check_base_url
+    from conformance._server.transport.base_url import check_base_url
 
     try:
         if option.lago_base_url is not None:

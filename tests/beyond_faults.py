@@ -1,4 +1,4 @@
-"""Faulty deployments that only the drawn exploration finds (``_server/explore_drawn.py``): each
+"""Faulty deployments that only the drawn exploration finds (``_server/phases/explore_drawn.py``): each
 answers 500 to a kind of request no hand-written operator sends. ``BEYOND_FAULTS`` names, for
 each, the dimension of the scenario it is recorded under."""
 

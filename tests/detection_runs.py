@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance._cli.main import main as conformance_main
-from conformance._client.catalogue import catalogue
-from conformance._client.checks import CHECKS as CLIENT_CHECKS
+from conformance._client.judging.checks import CHECKS as CLIENT_CHECKS
+from conformance._client.served.catalogue import catalogue
 from conformance._contract.fixtures import dump_fixtures
 from conformance._mock.serve import serving
 from conformance._server.options import ServerOptions

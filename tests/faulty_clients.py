@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-from conformance._client.outcome import DETAIL_FIELDS, failure, success
+from conformance._client.calls.outcome import DETAIL_FIELDS, failure, success
 
 if TYPE_CHECKING:
     from collections.abc import Callable

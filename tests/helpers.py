@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from conformance import LagoMock
 from conformance._api import lago_twin
 from conformance._server.suite import ServerOptions, run_on_target
-from conformance._server.target import Target
+from conformance._server.transport.target import Target
 from tests.faulty_servers import FaultyLago
 
 if TYPE_CHECKING:

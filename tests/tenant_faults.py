@@ -16,7 +16,7 @@ from conformance import LagoMock
 from conformance._api import lago_twin
 from conformance._contract.rules import bearer_token
 from conformance._server.suite import ServerOptions, run_on_target
-from conformance._server.target import Target
+from conformance._server.transport.target import Target
 from tests.faulty_servers import API_KEY, FaultyLago, Reply, Request
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conformance._cli.main import _build_parser
-from conformance._client.outcome import outcome_problems
+from conformance._client.calls.outcome import outcome_problems
 from tests.docs_examples import (
     DOCS,
     ROOT,

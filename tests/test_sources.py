@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from conformance._client.catalogue import catalogue
+from conformance._client.served.catalogue import catalogue
 from conformance._contract.document import load_document
 from conformance._report.writers import write_json, write_junit, write_markdown
-from conformance._server.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_STABLE
+from conformance._server.judging.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_STABLE
 from tests.faulty_servers import FAULTS, FaultyLago
 from tests.helpers import run_suite
 

@@ -32,6 +32,13 @@ LAYERS: dict[str, int] = {
     "pytest_plugin": 6, "__init__": 6, "__main__": 6,
 }  # fmt: skip
 MAX_LINES = 300
+MAX_MODULES_PER_FOLDER = 10
+# The rooms of the two largest suites, lowest first: a room imports from its own room or a lower
+# one ("" is the suite's own folder: its run, which may import any room).
+ROOMS: dict[str, dict[str, int]] = {
+    "_client": {"calls": 0, "judging": 1, "calling": 1, "served": 2, "": 3},
+    "_server": {"transport": 0, "twin": 1, "judging": 2, "phases": 3, "": 4},
+}
 
 
 def _modules() -> list[str]:
@@ -79,6 +86,33 @@ def test_no_module_imports_a_higher_layer_or_a_peer_suite(module: str) -> None:
     for imported in _imports(module):
         theirs = _part(imported)
         assert LAYERS[theirs] < LAYERS[mine] or theirs == mine, f"{module} imports {imported}"
+
+
+def _room(module: str) -> str:
+    """The room of a suite module: ``conformance._server.twin.oracle`` -> ``twin``."""
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 else ""
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _part(m) in ROOMS])
+def test_rooms_import_one_way(module: str) -> None:
+    rooms = ROOMS[_part(module)]
+    assert _room(module) in rooms, f"{module} is in a room ROOMS does not name"
+    for imported in _imports(module):
+        if _part(imported) == _part(module):
+            mine, theirs = rooms[_room(module)], rooms[_room(imported)]
+            assert theirs < mine or _room(imported) == _room(module), f"{module} imports {imported}"
+
+
+def test_folders_stay_small() -> None:
+    folders = {path.parent for path in PACKAGE.rglob("*.py")}
+    sizes = {
+        folder.relative_to(PACKAGE.parent).as_posix(): len(
+            [p for p in folder.glob("*.py") if p.name != "__init__.py"]
+        )
+        for folder in folders
+    }
+    assert {f: n for f, n in sizes.items() if n > MAX_MODULES_PER_FOLDER} == {}
 
 
 def test_the_import_graph_has_no_cycle() -> None:

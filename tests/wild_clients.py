@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from conformance._client.outcome import DETAIL_FIELDS, failure, success
+from conformance._client.calls.outcome import DETAIL_FIELDS, failure, success
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -262,7 +262,7 @@ WILD_CLIENTS: tuple[WildClient, ...] = (
 def main() -> int:
     """Run each client through a default in-process run; print what the catalogue and the
     generated answers found (``python -m tests.wild_clients``)."""
-    from conformance._client.adapters import Subject
+    from conformance._client.calling.adapters import Subject
     from conformance._client.suite import ClientOptions, run_subject
 
     for wild in WILD_CLIENTS:

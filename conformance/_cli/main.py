@@ -16,8 +16,8 @@ from conformance._cli.options import (
     positive_int,
     seconds,
 )
-from conformance._client.adapters import BUILT_INS
-from conformance._client.call import COMMAND_TIMEOUT
+from conformance._client.calling.adapters import BUILT_INS
+from conformance._client.calls.call import COMMAND_TIMEOUT
 from conformance._errors import ConformanceError
 from conformance._mock.app import DEFAULT_API_KEY
 from conformance._version import __version__

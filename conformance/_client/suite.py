@@ -9,15 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from conformance._client.adapters import Subject, command_subject, declared, load_adapter
-from conformance._client.call import API_KEY, HANG_BOUND_SECONDS, Fault
-from conformance._client.catalogue import BASE_URLS, catalogue, generated_bodies
-from conformance._client.checks import judge_call
-from conformance._client.configs import OPTIONS, configured
-from conformance._client.fault_server import fault_server
-from conformance._client.generated_scenario import case_count, judge_generated
-from conformance._client.options import ClientOptions, reproduce_line
-from conformance._client.transports import call_command, call_in_process
+from conformance._client.calling.adapters import Subject, command_subject, declared, load_adapter
+from conformance._client.calling.configs import OPTIONS, configured
+from conformance._client.calling.fault_server import fault_server
+from conformance._client.calling.options import ClientOptions, reproduce_line
+from conformance._client.calling.transports import call_command, call_in_process
+from conformance._client.calls.call import API_KEY, HANG_BOUND_SECONDS, Fault
+from conformance._client.judging.checks import judge_call
+from conformance._client.served.catalogue import BASE_URLS, catalogue, generated_bodies
+from conformance._client.served.generated_scenario import case_count, judge_generated
 from conformance._contract.document import spec_metadata
 from conformance._contract.rules import Reply
 from conformance._errors import UsageError
@@ -26,9 +26,9 @@ from conformance._report.findings import CaseResult, Report, redact
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from conformance._client.call import Call, Serve
-    from conformance._client.catalogue import Scenario
-    from conformance._client.fault_server import FaultServer
+    from conformance._client.calling.fault_server import FaultServer
+    from conformance._client.calls.call import Call, Serve
+    from conformance._client.served.catalogue import Scenario
     from conformance._report.findings import Check, Finding, Problem
 
 __all__ = ["ClientOptions", "run_subject", "scenario_names", "subject_for"]

@@ -3,7 +3,7 @@ the numbered sequence of requests that decided, when a sequence did.
 
 Both are data on a ``Finding`` (``difference``, ``sequence``), filled where a check decides and
 redacted with the rest in ``Check.finding``; every report form renders them: the plain text
-below (console, JUnit), Markdown (``writers``) and HTML (``html_findings``).
+below (console, JUnit), Markdown (``writers``) and HTML (``html.findings``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from conformance._report.html import write_html
+from conformance._report.html.page import write_html
 
 if TYPE_CHECKING:
     from collections.abc import Callable

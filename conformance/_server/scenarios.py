@@ -9,20 +9,20 @@ from typing import TYPE_CHECKING
 
 from conformance._contract.fixtures import PAYABLE
 from conformance._contract.request import Request
-from conformance._server.answer import Expectation
-from conformance._server.answered_by import advice, looks_like_lago, what_answered
-from conformance._server.checks import PAYMENT_URL_STABLE
-from conformance._server.oracle import lago_values
-from conformance._server.recorder import REASONS
-from conformance._server.target import TargetUnusable
-from conformance._server.variations import variations
+from conformance._server.judging.answered_by import advice, looks_like_lago, what_answered
+from conformance._server.judging.checks import PAYMENT_URL_STABLE
+from conformance._server.judging.recorder import REASONS
+from conformance._server.phases.variations import variations
+from conformance._server.transport.answer import Expectation
+from conformance._server.transport.target import TargetUnusable
+from conformance._server.twin.oracle import lago_values
 
 if TYPE_CHECKING:
     from conformance._contract.fixtures import Fixtures
-    from conformance._server.exchange import Exchange
+    from conformance._server.judging.recorder import Recorder
     from conformance._server.options import ServerOptions
-    from conformance._server.recorder import Recorder
-    from conformance._server.target import Target
+    from conformance._server.transport.exchange import Exchange
+    from conformance._server.transport.target import Target
 
 __all__ = ["OTHER_ID", "ServerRun", "path_of"]
 

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from conformance._contract.fixtures import PAYABLE
 from conformance._contract.request import Request
-from conformance._server.scenarios import OTHER_ID, path_of
-from conformance._server.sequence_checks import SEQUENCE_CHECKS
-from conformance._server.stateful import (
+from conformance._server.judging.sequence_checks import SEQUENCE_CHECKS
+from conformance._server.phases.stateful import (
     DEFAULT_STATEFUL_REQUESTS,
     SCENARIO,
     Credentials,
     StatefulPhase,
 )
-from conformance._server.variations import variations
+from conformance._server.phases.variations import variations
+from conformance._server.scenarios import OTHER_ID, path_of
 
 if TYPE_CHECKING:
-    from conformance._server.payable import PayableCalls
+    from conformance._server.phases.payable import PayableCalls
     from conformance._server.scenarios import ServerRun
 
 __all__ = ["start_stateful", "stateful_phase", "stateful_summary", "stateful_table"]

@@ -15,20 +15,19 @@ from conformance._contract.document import spec_metadata
 from conformance._contract.fixtures import PAYABLE, Fixtures
 from conformance._contract.request import Request
 from conformance._report.findings import Report
-from conformance._server.answer import Expectation
-from conformance._server.checks import CONSISTENT_ANSWERS, checks_at
-from conformance._server.explore import Base, Exploration
-from conformance._server.explore_drawn import PHASE as DRAWN_PHASE
-from conformance._server.explore_drawn import DrawnExploration, aim_of, share
-from conformance._server.http_checks import HTTP_CHECKS
-from conformance._server.lago_bugs import PHASE as LAGO_BUGS_PHASE
-from conformance._server.lago_bugs import send_lago_bugs
+from conformance._server.judging.checks import CONSISTENT_ANSWERS, checks_at
+from conformance._server.judging.recorder import Recorder
+from conformance._server.judging.tenant import NOT_JUDGED, cross_tenant
 from conformance._server.options import ServerOptions
-from conformance._server.oracle import ORACLE_CHECKS
-from conformance._server.payable import PayableCalls
-from conformance._server.probes import Probes
-from conformance._server.properties import run_property_tests
-from conformance._server.recorder import Recorder
+from conformance._server.phases.explore import Base, Exploration
+from conformance._server.phases.explore_drawn import PHASE as DRAWN_PHASE
+from conformance._server.phases.explore_drawn import DrawnExploration, aim_of, share
+from conformance._server.phases.lago_bugs import PHASE as LAGO_BUGS_PHASE
+from conformance._server.phases.lago_bugs import send_lago_bugs
+from conformance._server.phases.payable import PayableCalls
+from conformance._server.phases.probes import Probes
+from conformance._server.phases.properties import run_property_tests
+from conformance._server.phases.variations import variations
 from conformance._server.scenarios import OTHER_ID, ServerRun, path_of
 from conformance._server.stateful_run import (
     start_stateful,
@@ -36,14 +35,19 @@ from conformance._server.stateful_run import (
     stateful_summary,
     stateful_table,
 )
-from conformance._server.target import BudgetExhausted, RateLimitedThroughout, TargetUnusable
-from conformance._server.tenant import NOT_JUDGED, cross_tenant
-from conformance._server.variations import variations
+from conformance._server.transport.answer import Expectation
+from conformance._server.transport.target import (
+    BudgetExhausted,
+    RateLimitedThroughout,
+    TargetUnusable,
+)
+from conformance._server.twin.http_checks import HTTP_CHECKS
+from conformance._server.twin.oracle import ORACLE_CHECKS
 
 if TYPE_CHECKING:
-    from conformance._server.oracle import Twin
-    from conformance._server.stateful import StatefulPhase
-    from conformance._server.target import Target
+    from conformance._server.phases.stateful import StatefulPhase
+    from conformance._server.transport.target import Target
+    from conformance._server.twin.oracle import Twin
 
 __all__ = ["ServerOptions", "run_on_target"]
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance._cli.main import main
-from conformance._client.call import API_KEY
+from conformance._client.calls.call import API_KEY
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -10,7 +10,7 @@ import pytest
 from conformance import LagoMock, dump_fixtures
 from conformance._cli.main import main
 from conformance._mock.serve import serving
-from conformance._server.base_url import default_rate
+from conformance._server.transport.base_url import default_rate
 from tests.faulty_servers import FAULTS, FaultyLago
 from tests.servers import closed_port, hang, html_site
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance._client.adapters import command_subject
+from conformance._client.calling.adapters import command_subject
 from conformance._client.suite import ClientOptions, run_subject
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def flagged(report: Report) -> set[tuple[str, str]]:
 
 def test_reference_command_passes_every_scenario_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAGO_TIMEOUT", str(CLIENT_TIMEOUT))
-    command = f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m conformance._client.reference"
+    command = f"cd {shlex.quote(str(ROOT))} && {PYTHON} -m conformance._client.calling.reference"
     report = run(command, timeout=KILL_TIMEOUT, explore=8)  # generated answers too
     assert report.findings == []
     generated = report.metadata["scenarios"]["generated"]

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance._client.adapters import Subject, command_subject, declared
-from conformance._client.call import API_KEY
-from conformance._client.catalogue import catalogue
-from conformance._client.edge_scenarios import edge_scenarios
+from conformance._client.calling.adapters import Subject, command_subject, declared
+from conformance._client.calls.call import API_KEY
+from conformance._client.served.catalogue import catalogue
+from conformance._client.served.edge_scenarios import edge_scenarios
 from conformance._client.suite import ClientOptions, run_subject
 from conformance._report.writers import write_json, write_junit, write_markdown
 from tests.faulty_clients import CLIENT_FAULTS, FaultyClient

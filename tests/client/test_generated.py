@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance._cli.main import main
-from conformance._client.adapters import Subject, declared
-from conformance._client.answer_strategy import Case
-from conformance._client.answers import Answer
-from conformance._client.catalogue import catalogue
-from conformance._client.checks import GENERATED, INVARIANTS, RELATION_CHECKS
-from conformance._client.explore import draw_cases
+from conformance._client.calling.adapters import Subject, declared
+from conformance._client.calls.answers import Answer
+from conformance._client.judging.checks import GENERATED, INVARIANTS, RELATION_CHECKS
+from conformance._client.served.answer_strategy import Case
+from conformance._client.served.catalogue import catalogue
+from conformance._client.served.explore import draw_cases
 from conformance._client.suite import ClientOptions, run_subject
 from tests.faulty_clients import CLIENT_FAULTS, FaultyClient
 

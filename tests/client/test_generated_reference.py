@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance._client.adapters import load_adapter
+from conformance._client.calling.adapters import load_adapter
 from conformance._client.suite import ClientOptions, run_subject
 from conformance._contract.levels import LEVELS
 

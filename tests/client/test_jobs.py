@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conformance._client.adapters import command_subject, load_adapter
+from conformance._client.calling.adapters import command_subject, load_adapter
 from conformance._client.suite import ClientOptions, run_subject
 from conformance._report.writers import write_json
 

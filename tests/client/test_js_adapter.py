@@ -17,9 +17,9 @@ import pytest
 
 import conformance
 from conformance._cli.main import main
-from conformance._client.adapters import BUILT_INS, load_adapter
-from conformance._client.catalogue import catalogue
-from conformance._client.js_adapter import JS_SDK, SCRIPT
+from conformance._client.calling.adapters import BUILT_INS, load_adapter
+from conformance._client.calling.js_adapter import JS_SDK, SCRIPT
+from conformance._client.served.catalogue import catalogue
 from conformance._client.suite import ClientOptions, run_subject
 from conformance._errors import UsageError
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from conformance._client.adapters import Subject, declared, load_adapter
-from conformance._client.call import API_KEY
-from conformance._client.catalogue import catalogue, generated_bodies
-from conformance._client.checks import GENERATED as GENERATED_CHECKS
+from conformance._client.calling.adapters import Subject, declared, load_adapter
+from conformance._client.calls.call import API_KEY
+from conformance._client.judging.checks import GENERATED as GENERATED_CHECKS
+from conformance._client.served.catalogue import catalogue, generated_bodies
 from conformance._client.suite import ClientOptions, run_subject, scenario_names
 from conformance._contract.levels import LEVELS
 from conformance._report.writers import write_json, write_junit, write_markdown
@@ -598,7 +598,7 @@ def test_recalibrated_checks_judge_at_their_severity(
 
 
 def test_the_check_table_is_exactly_what_the_catalogue_uses() -> None:
-    from conformance._client.checks import CHECKS
+    from conformance._client.judging.checks import CHECKS
 
     used = {check.name for scenario in catalogue() for check in scenario.checks}
     assert len(CHECKS) == len({check.name for check in CHECKS})

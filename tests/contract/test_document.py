@@ -10,7 +10,7 @@ from hypothesis import given
 from openapi_spec_validator import validate
 
 from conformance import DOCUMENTED_STATUSES, LEVELS, Contract, load_document, spec_sha256
-from conformance._client.bodies import response_bodies
+from conformance._client.served.bodies import response_bodies
 from conformance._contract.document import contract
 from conformance._contract.rules import OPERATION_PATH
 

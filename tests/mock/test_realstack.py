@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from conformance._contract.drawn.catalogue import WIRE_ONLY
 from conformance._contract.drawn.strategy import Drawn, requests
 from conformance._mock.serve import serving
-from conformance._server.lago_bugs import lago_bug_in
+from conformance._server.phases.lago_bugs import lago_bug_in
 from tests.mock.realstack import (
     Exchange,
     Seen,

@@ -14,7 +14,7 @@ from conformance._cli.main import main
 from conformance._mock.serve import serving
 from conformance._report.difference import Difference, Row
 from conformance._report.findings import REDACTED, CaseResult, Check, Finding, Problem, Report
-from conformance._report.html import write_html
+from conformance._report.html.page import write_html
 from tests.faulty_servers import API_KEY, FaultyLago, Reply, Request
 
 if TYPE_CHECKING:

@@ -11,16 +11,16 @@ import pytest
 
 from conformance._cli.main import main
 from conformance._cli.options import baseline_option
-from conformance._client.checks import CHECKS as CLIENT_CHECKS
+from conformance._client.judging.checks import CHECKS as CLIENT_CHECKS
 from conformance._report.baseline import apply_baseline
 from conformance._report.findings import CaseResult, Check, Finding, Report
 from conformance._report.register import GROUPS, entry, register
 from conformance._report.writers import write_json
-from conformance._server.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_STABLE
-from conformance._server.http_checks import HTTP_CHECKS
-from conformance._server.lago_bugs import LAGO_BUG
-from conformance._server.oracle import ORACLE_CHECKS
-from conformance._server.sequence_checks import SEQUENCE_CHECKS
+from conformance._server.judging.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_STABLE
+from conformance._server.judging.sequence_checks import SEQUENCE_CHECKS
+from conformance._server.phases.lago_bugs import LAGO_BUG
+from conformance._server.twin.http_checks import HTTP_CHECKS
+from conformance._server.twin.oracle import ORACLE_CHECKS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -103,7 +103,7 @@ def test_the_docs_tables_list_the_register() -> None:
 
 
 def test_the_html_legend_describes_each_check_of_the_report() -> None:
-    from conformance._report.html import write_html
+    from conformance._report.html.page import write_html
 
     report = _every_kind_of_finding("server")
     stream = io.StringIO()

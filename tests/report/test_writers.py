@@ -12,7 +12,7 @@ import pytest
 from conformance._report.console import Progress, print_summary
 from conformance._report.difference import Difference, Row
 from conformance._report.findings import CaseResult, Check, Finding, Problem, Report
-from conformance._report.html import write_html
+from conformance._report.html.page import write_html
 from conformance._report.writers import (
     code,
     write_json,

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from conformance._contract.request import Request
-from conformance._server.answered_by import advice, looks_like_lago, what_answered
-from conformance._server.exchange import Exchange
+from conformance._server.judging.answered_by import advice, looks_like_lago, what_answered
+from conformance._server.transport.exchange import Exchange
 
 REQUEST = Request.of("POST", "/invoices/x/payment_url")
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from conformance import LagoMock
 from conformance._contract.drawn.strategy import RANDOM_NAME, Free, build, requests
 from conformance._mock.serve import serving
-from conformance._server.explore_drawn import (
+from conformance._server.phases.explore_drawn import (
     DRAWN_SHARE,
     PHASE,
     VOCABULARY,
@@ -23,8 +23,8 @@ from conformance._server.explore_drawn import (
     drawable,
     kinds,
 )
-from conformance._server.lago_bugs import lago_bug_in
-from conformance._server.target import Target
+from conformance._server.phases.lago_bugs import lago_bug_in
+from conformance._server.transport.target import Target
 from tests.beyond_faults import BEYOND_FAULTS, BeyondFault, refuses_long_header_lines
 from tests.faulty_servers import FaultyLago
 from tests.helpers import run_suite

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance._mock.serve import serving
-from conformance._server.checks import CHECKS
-from conformance._server.probes import PHASES
-from conformance._server.wire_checks import WIRE_CHECKS
+from conformance._server.judging.checks import CHECKS
+from conformance._server.judging.wire_checks import WIRE_CHECKS
+from conformance._server.phases.probes import PHASES
 from tests.faulty_servers import API_KEY, FAULTS, Fault, FaultyLago, Request
 from tests.helpers import run_suite
 from tests.tenant_faults import TENANT_FAULTS

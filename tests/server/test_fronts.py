@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import LagoMock
-from conformance._server.target import TargetUnusable
-from conformance._server.wire_checks import WIRE_CHECKS
+from conformance._server.judging.wire_checks import WIRE_CHECKS
+from conformance._server.transport.target import TargetUnusable
 from tests.fronts import Front
 from tests.helpers import run_suite
 from tests.server.test_target import FakeTime

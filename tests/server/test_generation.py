@@ -12,7 +12,7 @@ import pytest
 from schemathesis.generation.hypothesis import builder
 
 from conformance._contract.document import load_document
-from conformance._server.generation import case_phase, generate_cases
+from conformance._server.phases.generation import case_phase, generate_cases
 
 
 def cases(seed: int, max_examples: int = 20) -> list[tuple[str, str, str, str]]:
@@ -50,8 +50,8 @@ def test_a_schemathesis_without_the_needed_internals_is_refused(
         project: object = None
 
     monkeypatch.setattr(builder, "HypothesisTestConfig", Renamed)
-    monkeypatch.delitem(sys.modules, "conformance._server.generation")
+    monkeypatch.delitem(sys.modules, "conformance._server.phases.generation")
     with pytest.raises(
         ImportError, match=r"does not support schemathesis .*lacks apply_ci_profile"
     ):
-        importlib.import_module("conformance._server.generation")
+        importlib.import_module("conformance._server.phases.generation")

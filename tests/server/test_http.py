@@ -14,10 +14,10 @@ import pytest
 from conformance._contract.request import Request
 from conformance._contract.rules import Reply
 from conformance._server import suite
-from conformance._server.exchange import Exchange
-from conformance._server.http_checks import HTTP_CHECKS, HttpPair, shared_cache_may_store
-from conformance._server.http_lint import lint_exchange, lint_reply
-from conformance._server.oracle import target_values
+from conformance._server.transport.exchange import Exchange
+from conformance._server.twin.http_checks import HTTP_CHECKS, HttpPair, shared_cache_may_store
+from conformance._server.twin.http_lint import lint_exchange, lint_reply
+from conformance._server.twin.oracle import target_values
 from tests.faulty_servers import FaultyLago
 from tests.helpers import run_suite
 from tests.http_faults import HTTP_FAULTS, LOOK_ALIKES, HttpFault

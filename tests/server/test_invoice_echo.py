@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from conformance._contract.request import Request
-from conformance._server.answer import Answer, Expectation
-from conformance._server.exchange import Exchange
-from conformance._server.lago_checks import invoice_echo
+from conformance._server.judging.lago_checks import invoice_echo
+from conformance._server.transport.answer import Answer, Expectation
+from conformance._server.transport.exchange import Exchange
 
 CANONICAL = "1a901a90-1a90-1a90-1a90-1a901a901a90"
 

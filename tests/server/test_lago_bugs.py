@@ -12,9 +12,9 @@ import pytest
 
 from conformance import LagoMock
 from conformance._mock.app import read_request
-from conformance._server import properties
-from conformance._server.lago_bugs import BUGS, PHASE, lago_bug_in
-from conformance._server.target import Target
+from conformance._server.phases import properties
+from conformance._server.phases.lago_bugs import BUGS, PHASE, lago_bug_in
+from conformance._server.transport.target import Target
 from tests.helpers import run_suite
 from tests.mock.realstack import exchanges, parse
 

@@ -13,8 +13,8 @@ from conformance._api import lago_twin
 from conformance._contract.request import Request
 from conformance._mock.serve import serving
 from conformance._report.writers import write_json
-from conformance._server.target import Target, Unsendable
-from conformance._server.variations import DIMENSIONS
+from conformance._server.phases.variations import DIMENSIONS
+from conformance._server.transport.target import Target, Unsendable
 from tests.faulty_servers import API_KEY, FaultyLago, Reply
 from tests.faulty_servers import Request as FaultyRequest
 from tests.helpers import run_suite

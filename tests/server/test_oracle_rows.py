@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conformance._report.difference import Row
-from conformance._server.oracle_rows import Shown, _member_rows, _members
+from conformance._server.twin.oracle_rows import Shown, _member_rows, _members
 from tests.faulty_servers import FAULTS, FaultyLago
 from tests.helpers import run_suite
 from tests.oracle_faults import ORACLE_FAULTS

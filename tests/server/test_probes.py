@@ -12,7 +12,7 @@ import pytest
 from conformance import LagoMock
 from conformance._contract.rules import cast_uuid
 from conformance._report.writers import write_json
-from conformance._server.probes import HOSTILE_IDS, METHODS, PHASES
+from conformance._server.phases.probes import HOSTILE_IDS, METHODS, PHASES
 from tests.faulty_servers import (
     API_KEY,
     FaultyLago,
@@ -176,11 +176,15 @@ def test_router_not_found_judges_each_verb_as_rails_answers_it() -> None:
 
 
 def _odd_ids_unauthorized(server: FaultyLago, request: Request) -> Reply:
-    """An auth layer that refuses an odd path before the lookup, whatever the key."""
+    """An auth layer inside Rails (its headers kept) that refuses an odd path before the
+    lookup, whatever the key."""
     odd = cast_uuid(urllib.parse.unquote(request.lago_id)) is None
+    lago = server.faithful(request)
     if request.method == "POST" and "%" in request.lago_id and odd:
-        return Reply(401, b'{"status":401,"error":"Unauthorized"}')
-    return server.faithful(request)
+        # Rails' headers on every answer: only the status and body are this fault's (a bare
+        # 401 would also be judged by lago_headers_kept, whichever cases schemathesis draws).
+        return Reply(401, b'{"status":401,"error":"Unauthorized"}', lago.headers)
+    return lago
 
 
 def test_a_hostile_id_answered_401_with_the_right_key_is_not_lagos_answer() -> None:

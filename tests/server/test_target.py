@@ -7,8 +7,8 @@ import pytest
 from conformance import LagoMock
 from conformance._contract.request import Request
 from conformance._mock.serve import serving
-from conformance._server.hints import retry_hint
-from conformance._server.target import MAX_RATE_LIMIT_RETRIES, Target, TargetUnusable
+from conformance._server.transport.hints import retry_hint
+from conformance._server.transport.target import MAX_RATE_LIMIT_RETRIES, Target, TargetUnusable
 from tests.faulty_servers import FaultyLago, huge_payable_body
 from tests.helpers import run_suite
 from tests.servers import (

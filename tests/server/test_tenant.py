@@ -15,7 +15,7 @@ from conformance import LagoMock
 from conformance._mock.serve import serving
 from conformance._report.output import finish
 from conformance._report.writers import write_json
-from conformance._server.stateful import SCENARIO
+from conformance._server.phases.stateful import SCENARIO
 from tests.faulty_servers import API_KEY, FaultyLago, Reply, Request
 from tests.tenant_faults import (
     OTHER_KEY,

@@ -9,7 +9,7 @@ import pytest
 from conformance import LagoMock
 from conformance._contract.drawn.headers import HEADERS
 from conformance._contract.request import Request
-from conformance._server.target import USER_AGENT, Target
+from conformance._server.transport.target import USER_AGENT, Target
 from tests.fronts import Front, Out, message
 from tests.helpers import run_suite
 from tests.wire_fronts import (
@@ -24,7 +24,7 @@ from tests.wire_fronts import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from conformance._server.exchange import Exchange
+    from conformance._server.transport.exchange import Exchange
     from tests.fronts import Incoming, Upstream
 
 KEY = "faulty-server-key-0123"

@@ -9,7 +9,7 @@ with a recorded answer (tests/mock/test_realstack.py). The server suite draws fr
 the mock; ``wire=True`` adds what only a raw socket sends (HTTP/1.0, chunked framing, no Host or
 two, an absolute-form target). Some drawn requests meet one of Lago's own bugs (a key or a form
 parameter name that is not UTF-8): the server suite keeps those back unless asked
-(``_server/lago_bugs.py``, ``lago_bug_in``).
+(``_server/phases/lago_bugs.py``, ``lago_bug_in``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The answers served: the catalogue, the edge scenarios and the generated answers."""

@@ -1,0 +1,1 @@
+"""How an answer is judged: the check table, its check modules, and the recorder of results."""
