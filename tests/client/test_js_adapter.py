@@ -20,7 +20,7 @@ from conformance._cli.main import main
 from conformance._client.calling.adapters import BUILT_INS, load_adapter
 from conformance._client.calling.js_adapter import JS_SDK, SCRIPT
 from conformance._client.served.catalogue import catalogue
-from conformance._client.suite import ClientOptions, run_subject
+from conformance._client.suite import ClientOptions, run_subject, subject_for
 from conformance._errors import UsageError
 
 if TYPE_CHECKING:
@@ -280,3 +280,30 @@ def test_the_real_sdk_has_exactly_the_hand_checked_findings(real_sdk: str, level
     options = ClientOptions(level=level, max_examples=5, timeout=6)  # type: ignore[arg-type]
     report = run_subject(subject, options)
     assert flagged(report) == PINNED[level]
+
+
+# rateLimitRetry: {retryOnRateLimit: false}, as rate_limit_fetch.d.ts documents it ("Whether to
+# automatically retry on rate limit"), from 1.46.0. rate_limit_fetch.js (1.53.0 lines 24-26)
+# throws the LagoRateLimitError inside its `try`; the `catch` (lines 43-51) takes it for a
+# retryable one and loops while `attempt < maxRetries`: 4 requests, back to back, where one
+# was asked for. The last throw is that Error, with no status (rate_limit_bounded).
+NO_RETRY = 'rateLimitRetry={"retryOnRateLimit":false}'
+NO_RETRY_FINDINGS = {
+    ("429-always", "retries_as_configured"),
+    ("429-always", "rate_limit_bounded"),
+    ("429-then-200", "retries_as_configured"),
+    ("429-reset-2-then-200", "retries_as_configured"),
+    ("429-reset-2-then-200", "rate_limit_hint_waited"),
+}
+
+
+def test_the_real_sdk_told_not_to_retry_retries_all_the_same(real_sdk: str) -> None:
+    if real_sdk != "1.53.0":
+        pytest.skip(f"pinned for 1.53.0 (rateLimitRetry is from 1.46.0), not {real_sdk}")
+    scenarios = ("429-always", "429-then-200", "429-reset-2-then-200")
+    options = ClientOptions(
+        adapter=JS_SDK, scenarios=scenarios, timeout=20, client_options=(NO_RETRY,)
+    )
+    report = run_subject(subject_for(options), options)
+    assert flagged(report) == NO_RETRY_FINDINGS
+    assert report.metadata["scenarios"]["429-always"]["request_count"] == 4
