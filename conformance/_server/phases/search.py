@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity
+from hypothesis.errors import Flaky
 
 from conformance._server.transport.target import (
     BudgetExhausted,
@@ -129,7 +130,8 @@ def first_difference(
     look: Callable[[_Example], _Found | None],
 ) -> _Found | None:
     """One seeded round: the first example ``look`` finds a difference in, shrunk by Hypothesis
-    within ``sender.shrink`` new requests; the last (smallest) one found, or None."""
+    within ``sender.shrink`` new requests; the last (smallest) one found, or None. A target
+    that stops meanwhile ends the round with what was found (``sender.stop`` says why)."""
     last: list[_Found] = []
     sender.shrink_left = None
 
@@ -146,6 +148,8 @@ def first_difference(
 
     try:
         probe()
-    except Difference:
-        return last[-1]
+    except (Difference, Flaky):
+        # Flaky: the target stopped while Hypothesis shrank, so its last replay of the smallest
+        # difference found nothing (``look`` sends no more once ``sender.stop`` is set).
+        return last[-1] if last else None
     return None
