@@ -10,6 +10,7 @@ import ssl
 import threading
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 import trustme
 
@@ -18,6 +19,7 @@ from conformance._contract.request import Request
 from conformance._errors import UsageError
 from conformance._mock.serve import serving
 from conformance._server.transport.framing import NoAnswer
+from conformance._server.transport.proxy import proxy_for
 from conformance._server.transport.wire import Wire
 from tests.conftest import API_KEY
 
@@ -30,7 +32,8 @@ PATH = "/api/v1/invoices/00000000-0000-0000-0000-000000000000/payment_url"
 
 class ForwardProxy:
     """A forward proxy on 127.0.0.1: absolute-form requests relayed, CONNECT tunnelled (or
-    refused with ``refuse``); what it was asked is kept in ``heads``."""
+    refused with ``refuse``), every host taken to be 127.0.0.1 (targets are named ``lago.test``:
+    a loopback target is never proxied); what it was asked is kept in ``heads``."""
 
     def __init__(self, refuse: bytes | None = None) -> None:
         self.refuse, self.heads = refuse, list[bytes]()
@@ -56,13 +59,13 @@ class ForwardProxy:
                 if self.refuse is not None:
                     conn.sendall(self.refuse)
                     return
-                host, _, port = target.rpartition(b":")
-                upstream = socket.create_connection((host.decode(), int(port)))
+                port = target.rpartition(b":")[2]
+                upstream = socket.create_connection(("127.0.0.1", int(port)))
                 conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
             else:
                 authority, _, path = target.removeprefix(b"http://").partition(b"/")
-                host, _, port = authority.partition(b":")
-                upstream = socket.create_connection((host.decode(), int(port or 80)))
+                port = authority.partition(b":")[2]
+                upstream = socket.create_connection(("127.0.0.1", int(port or 80)))
                 line, _, fields = head.partition(b"\r\n")
                 line = line.replace(target, b"/" + path, 1)
                 upstream.sendall(b"%s\r\n%s\r\n\r\n%s" % (line, fields, rest))
@@ -111,7 +114,8 @@ def test_an_http_target_is_asked_through_http_proxy_in_absolute_form(
     proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("http://", "http://ops:s%40cret@"))
-    with serving(LagoMock(api_key=API_KEY)) as url:
+    with serving(LagoMock(api_key=API_KEY)) as served:
+        url = served.replace("127.0.0.1", "lago.test")
         wire = Wire(url, 10, 1 << 20)
         received = wire.send(_request(), url + PATH)
         wire.close()
@@ -121,11 +125,10 @@ def test_an_http_target_is_asked_through_http_proxy_in_absolute_form(
     assert b"Proxy-Authorization: Basic " + base64.b64encode(b"ops:s@cret") in fields
 
 
-def test_no_proxy_sends_straight_to_the_target(
+def test_a_loopback_target_is_never_proxied(
     proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with serving(LagoMock(api_key=API_KEY)) as url:
         wire = Wire(url, 10, 1 << 20)
         assert wire.send(_request(), url + PATH).head.status == 404
@@ -133,11 +136,23 @@ def test_no_proxy_sends_straight_to_the_target(
     assert proxy.heads == []
 
 
+@pytest.mark.parametrize(
+    ("no_proxy", "proxied"), [("", True), ("lago.test", False), (".test", False), ("other", True)]
+)
+def test_no_proxy_names_the_hosts_reached_directly(
+    monkeypatch: pytest.MonkeyPatch, no_proxy: str, proxied: bool
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    assert (proxy_for(httpx.URL("https://lago.test/api/v1")) is not None) is proxied
+    assert proxy_for(httpx.URL("http://lago.test/api/v1")) is None  # HTTP_PROXY is not set
+
+
 @contextlib.contextmanager
 def _tls_server(ca: trustme.CA) -> Iterator[int]:
     """An HTTPS server on 127.0.0.1 (a certificate of ``ca``): 200 and a JSON body, then close."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca.issue_cert("lago.test").configure_cert(context)
     sock = socket.create_server(("127.0.0.1", 0))
 
     def serve() -> None:
@@ -162,12 +177,12 @@ def test_an_https_target_is_reached_through_a_connect_tunnel(
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     with _tls_server(ca) as port:
-        url = f"https://127.0.0.1:{port}"
+        url = f"https://lago.test:{port}"
         wire = Wire(url, 10, 1 << 20)
         received = wire.send(_request(), url + PATH)
         wire.close()
     assert (received.head.status, received.body) == (200, b"{}")
-    assert proxy.heads[0].startswith(f"CONNECT 127.0.0.1:{port} HTTP/1.1\r\n".encode())
+    assert proxy.heads[0].startswith(f"CONNECT lago.test:{port} HTTP/1.1\r\n".encode())
 
 
 def test_a_refused_tunnel_names_the_proxy_and_never_its_credentials(

@@ -10,6 +10,7 @@ to the suite's own reader (``wire.py``), the tunnel's bytes untouched.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import socket
 import urllib.parse
 import urllib.request
@@ -76,7 +77,7 @@ def proxy_for(url: httpx.URL) -> Proxy | None:
     a ``UsageError`` for a proxy this reader cannot use."""
     proxies = urllib.request.getproxies()
     named = proxies.get(url.scheme) or proxies.get("all")
-    if not named or urllib.request.proxy_bypass(url.host):
+    if not named or _loopback(url.host) or urllib.request.proxy_bypass(url.host):
         return None
     parsed = urllib.parse.urlsplit(named if "://" in named else f"http://{named}")
     variable = f"{'HTTPS' if url.scheme == 'https' else 'HTTP'}_PROXY (or ALL_PROXY)"
@@ -92,3 +93,14 @@ def proxy_for(url: httpx.URL) -> Proxy | None:
         )
         authorization = base64.b64encode(pair.encode())
     return Proxy(parsed.hostname, parsed.port or 80, authorization)
+
+
+def _loopback(host: str) -> bool:
+    """A target on this machine, which no proxy can reach for us: never proxied (as Go's
+    ``http.ProxyFromEnvironment`` does for localhost and loopback addresses)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
