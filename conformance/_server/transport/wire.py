@@ -73,7 +73,12 @@ class Wire:
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers]
         built = httpx.Request(request.method, url, headers=headers, content=request.body or None)
         data = b"%s %s HTTP/1.1\r\n" % (request.method.encode("latin-1"), built.url.raw_path)
-        data += b"".join(b"%s: %s\r\n" % pair for pair in built.headers.raw) + b"\r\n"
+        fields = built.headers.raw
+        if not request.length and not request.body:
+            # RFC 9112 section 6.3: a request with neither Content-Length nor Transfer-Encoding
+            # has no content; httpx writes Content-Length: 0 for a bodiless POST.
+            fields = [pair for pair in fields if pair[0].lower() != b"content-length"]
+        data += b"".join(b"%s: %s\r\n" % pair for pair in fields) + b"\r\n"
         data += request.body
         for fresh in (self._sock is None, True):
             if self._sock is None:
