@@ -235,8 +235,9 @@ def _run_phases(
     if payable_id is not None:
         target.phase = "vary"
         pair = origin_pair(run, exploration.payable_calls, path_of(payable_id))
-        # Its requests come out of the exploration's share: the run sends no more for it.
-        exploration.wanted = max(0, exploration.wanted - target.sent_by_phase["vary"])
+        if options.explore is None:
+            # Out of the exploration's default share: the run sends no more for the pair.
+            exploration.wanted = max(0, exploration.wanted - target.sent_by_phase["vary"])
         if pair is not None:
             run.recorder.judge(VARY_RESPECTED, VARY_SCENARIO, pair, pair[1].curl())
     if options.other_api_key is not None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from conformance._report.findings import Check, Problem
 from conformance._server.transport.answer import Expectation
-from conformance._server.transport.hints import hint_of
+from conformance._server.transport.hints import EPOCH, hint_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -45,7 +45,8 @@ def rate_limit_reset_kept(hints: Sequence[Hint]) -> Iterator[Problem]:
     """A window refills no earlier than its ``X-RateLimit-Reset`` said, and a 429's
     ``Retry-After`` and ``X-RateLimit-Reset`` tell the same wait."""
     for hint in hints:
-        if hint.retry_after is not None and hint.reset is not None:
+        # An epoch in X-RateLimit-Reset is rate_limit_headers' to report.
+        if hint.retry_after is not None and hint.reset is not None and hint.reset < EPOCH:
             if abs(hint.retry_after - hint.reset) > _ROUNDING:
                 yield Problem(
                     "Retry-After and X-RateLimit-Reset tell two different waits",
@@ -70,7 +71,7 @@ def rate_limit_reset_kept(hints: Sequence[Hint]) -> Iterator[Problem]:
 
 def _refilled_early(hints: Sequence[Hint]) -> tuple[Hint, Hint] | None:
     for number, before in enumerate(hints):
-        if before.reset is None or before.remaining is None or before.reset > 10**6:
+        if before.reset is None or before.remaining is None or before.reset > EPOCH:
             continue
         for after in hints[number + 1 :]:
             if after.who != before.who or after.remaining is None or after.limit is None:
