@@ -1,8 +1,9 @@
 """The server suite: auth probes, fixture scenarios, probes, the exploration and property tests,
 judged by the checks and by the oracle (Lago's twin).
 
-preflight (is it Lago?) -> auth probes -> fixture scenarios -> tenant (another organization's
-key, with --other-api-key) -> probes (hostile ids, near-misses, credential near-misses, other
+preflight (is it Lago?) -> auth probes -> fixture scenarios -> vary (the Origin pair) -> tenant
+(another organization's key, with --other-api-key; the two keys in turn when the target sends
+rate-limit hints) -> probes (hostile ids, near-misses, credential near-misses, other
 methods; consistency at the start, middle and end) -> stateful phase -> exploration (the
 operators, then drawn requests) -> property tests -> Report
 """

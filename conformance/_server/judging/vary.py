@@ -67,9 +67,7 @@ class _PayableCalls(Protocol):
     def take(self, phase: str) -> bool: ...
 
 
-def origin_pair(
-    run: _Run, payable: _PayableCalls, path: str
-) -> tuple[Exchange, Exchange] | None:
+def origin_pair(run: _Run, payable: _PayableCalls, path: str) -> tuple[Exchange, Exchange] | None:
     """The payable invoice (at ``path``) under ``FIRST_ORIGIN``, then, when the target granted
     it, under another origin; two of the run's payable calls, or none when it has not two left."""
     if payable.left < 2:

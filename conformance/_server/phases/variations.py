@@ -99,7 +99,9 @@ def _id(change: Callable[[str], str]) -> Callable[[Request], Request]:
 
 def _method(method: str) -> Callable[[Request], Request]:
     # A body goes with POST only: on a live target no other verb ever carries one.
-    return lambda request: request.replace(method=method, body=b"").without("content-type").without("expect")
+    return lambda request: (
+        request.replace(method=method, body=b"").without("content-type").without("expect")
+    )
 
 
 def _credentials(key: str, other_key: str | None = None) -> list[Variation]:
