@@ -20,6 +20,7 @@ from conformance._server.transport.hints import Hint
 from conformance._server.transport.target import Target
 from tests.edge_fronts import OriginBlindCache, expectation_failed, length_required, skewed
 from tests.fronts import Front
+from tests.mock.realstack import corpus
 from tests.server.test_target import FakeTime
 from tests.tenant_faults import OTHER_KEY
 from tests.wire_fronts import Limiter
@@ -124,3 +125,13 @@ def test_two_budgets_counting_down_apart_are_not_one() -> None:
     assert list(rate_limit_per_organization(seen(17, 16, 19, 18, 17, 16))) != []
     # A window's end breaks the count: one run of three is not enough.
     assert list(rate_limit_per_organization(seen(17, 16, 15, 19, 9, 18))) == []
+
+
+def test_the_framings_varied_are_kinds_the_real_stack_answered() -> None:
+    # tests/mock/test_realstack.py replays each of these against the mock, answered alike.
+    sent = [item["request"] for item in corpus()["exchanges"]]
+    posts = [raw for raw in sent if raw.startswith("POST ")]
+    with_body = [raw for raw in posts if "\r\nContent-Length: " in raw and raw.split("\r\n\r\n")[1]]
+    assert [raw for raw in with_body if "\r\nExpect: 100-continue\r\n" in raw]
+    framed = ("\r\nContent-Length:", "\r\nTransfer-Encoding:")
+    assert [raw for raw in posts if not any(name in raw for name in framed)]
