@@ -232,10 +232,10 @@ def _run_phases(
     run.auth_probes()
     target.phase = "fixture scenarios"
     run.fixture_scenarios()
-    payable_id = run.fixtures.get(PAYABLE)
-    if payable_id is not None:
+    payable_id, calls = run.fixtures.get(PAYABLE), exploration.payable_calls
+    if payable_id is not None and calls is not None:
         target.phase = "vary"
-        pair = origin_pair(run, exploration.payable_calls, path_of(payable_id))
+        pair = origin_pair(run, calls, path_of(payable_id))
         if options.explore is None:
             # Out of the exploration's default share: the run sends no more for the pair.
             exploration.wanted = max(0, exploration.wanted - target.sent_by_phase["vary"])

@@ -61,12 +61,12 @@ def rate_limit_reset_kept(hints: Sequence[Hint]) -> Iterator[Problem]:
     early = _refilled_early(hints)
     if early is not None:
         before, after = early
-        gone = after.at - before.at
+        gone, told = after.at - before.at, before.reset or 0
         yield Problem(
             "The window refilled long before X-RateLimit-Reset said",
             f"X-RateLimit-Remaining: {before.remaining}, X-RateLimit-Reset: {before.reset}; "
             f"{gone:.1f} s later, with the same key, X-RateLimit-Remaining: {after.remaining} of "
-            f"{after.limit} (a new window, {before.reset - gone:.0f} s before the reset it told)",
+            f"{after.limit} (a new window, {told - gone:.0f} s before the reset it told)",
             "X-RateLimit-Reset: the seconds until the window resets, as Lago Cloud documents "
             "it; its clients wait that long",
         )

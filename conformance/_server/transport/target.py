@@ -163,8 +163,8 @@ class Target:
         throttled: list[Exchange] = []
         for attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
             exchange = self._send_once(request, url)
-            if (hint := hint_of(exchange, self._last_start or 0.0)) is not None:
-                self.hints.append(hint)
+            if (noted := hint_of(exchange, self._last_start or 0.0)) is not None:
+                self.hints.append(noted)
             if exchange.status != 429:
                 self._limited_in_a_row, self._waited_in_a_row = 0, 0.0
                 return dataclasses.replace(exchange, throttled=tuple(throttled))
