@@ -60,7 +60,7 @@ def test_the_server_suite_tells_which_phase_each_request_is_in() -> None:
     phases: list[str] = []
     run_server_suite(ServerOptions(max_examples=3), on_request=phases.append)
     assert list(dict.fromkeys(phases)) == [
-        "preflight", "auth probes", "fixture scenarios", "consistency", "hostile ids",
+        "preflight", "auth probes", "fixture scenarios", "vary", "consistency", "hostile ids",
         "near-misses", "credential near-misses", "other methods", "stateful", "exploration",
         "drawn requests", "property tests",
     ]  # fmt: skip

@@ -16,13 +16,16 @@ __all__ = ["Request"]
 
 @dataclass(frozen=True)
 class Request:
-    """One HTTP request: method, raw path, raw query, ordered headers (repeats allowed), body."""
+    """One HTTP request: method, raw path, raw query, ordered headers (repeats allowed), body;
+    ``length`` False sends a bodiless request with no ``Content-Length`` at all (as ``curl -X
+    POST`` does) instead of the ``Content-Length: 0`` HTTP client libraries write."""
 
     method: str
     path: str
     query: str = ""
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
+    length: bool = True
 
     @classmethod
     def of(

@@ -47,24 +47,25 @@ LINK_LIFETIME_SECONDS = 24 * 60 * 60
 
 @dataclass
 class _RateLimiter:
-    """Lago Cloud's limiter: ``limit`` requests in each one-second window."""
+    """Lago Cloud's limiter: ``limit`` requests in each one-second window, per organization
+    ("all of your API keys share the same budget", https://getlago.com/docs/api-reference/rate-limits);
+    a request with no organization's key counts against the first one's."""
 
     limit: int
     clock: Callable[[], float]
-    _window: int = -1
-    _count: int = 0
+    _windows: dict[bool, tuple[int, int]] = field(default_factory=dict)
 
-    def take(self) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    def take(self, other: bool = False) -> tuple[bool, tuple[tuple[str, str], ...]]:
         now = self.clock()
         window = math.floor(now)
-        if window != self._window:
-            self._window, self._count = window, 0
-        self._count += 1
-        allowed = self._count <= self.limit
+        seen, count = self._windows.get(other, (window, 0))
+        count = (count if seen == window else 0) + 1
+        self._windows[other] = (window, count)
+        allowed = count <= self.limit
         reset = max(1, math.ceil(window + 1 - now))
         headers = (
             ("x-ratelimit-limit", str(self.limit)),
-            ("x-ratelimit-remaining", str(max(0, self.limit - self._count))),
+            ("x-ratelimit-remaining", str(max(0, self.limit - count))),
             ("x-ratelimit-reset", str(reset)),
         )
         return allowed, headers
@@ -134,7 +135,10 @@ class LagoMock:
         """
         limit_headers: tuple[tuple[str, str], ...] = ()
         if self._limiter is not None:
-            allowed, limit_headers = self._limiter.take()
+            other = self.other_api_key is not None and (
+                bearer_token(request.header("authorization")) == self.other_api_key
+            )
+            allowed, limit_headers = self._limiter.take(other)
             if not allowed:
                 return Reply.error(429).with_headers(*limit_headers)
         start = self.clock()

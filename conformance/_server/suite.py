@@ -1,8 +1,9 @@
 """The server suite: auth probes, fixture scenarios, probes, the exploration and property tests,
 judged by the checks and by the oracle (Lago's twin).
 
-preflight (is it Lago?) -> auth probes -> fixture scenarios -> tenant (another organization's
-key, with --other-api-key) -> probes (hostile ids, near-misses, credential near-misses, other
+preflight (is it Lago?) -> auth probes -> fixture scenarios -> vary (the Origin pair) -> tenant
+(another organization's key, with --other-api-key; the two keys in turn when the target sends
+rate-limit hints) -> probes (hostile ids, near-misses, credential near-misses, other
 methods; consistency at the start, middle and end) -> stateful phase -> exploration (the
 operators, then drawn requests) -> property tests -> Report
 """
@@ -16,8 +17,15 @@ from conformance._contract.fixtures import PAYABLE, Fixtures
 from conformance._contract.request import Request
 from conformance._report.findings import Report
 from conformance._server.judging.checks import CONSISTENT_ANSWERS, checks_at
+from conformance._server.judging.rate_limits import (
+    RATE_LIMIT_PER_ORGANIZATION,
+    RATE_LIMIT_RESET_KEPT,
+    interleaved,
+)
 from conformance._server.judging.recorder import Recorder
 from conformance._server.judging.tenant import NOT_JUDGED, cross_tenant
+from conformance._server.judging.vary import SCENARIO as VARY_SCENARIO
+from conformance._server.judging.vary import VARY_RESPECTED, origin_pair
 from conformance._server.options import ServerOptions
 from conformance._server.phases.explore import Base, Exploration
 from conformance._server.phases.explore_drawn import PHASE as DRAWN_PHASE
@@ -51,6 +59,15 @@ if TYPE_CHECKING:
 
 __all__ = ["ServerOptions", "run_on_target"]
 
+# How to see again what the rate-limit checks judged over several requests.
+RESET_KEPT = (
+    "send requests with one key faster than the limit, and compare each answer's "
+    "X-RateLimit-Reset with when X-RateLimit-Remaining comes back to the whole budget"
+)
+PER_KEY = (
+    "send requests with the run's key and the other organization's in turn, and read "
+    "X-RateLimit-Remaining: each key's count goes down at its own requests only"
+)
 # The share of --max-requests the exploration takes when --explore is not given: a sweep of
 # every variation (about a hundred) and some combinations.
 EXPLORE_SHARE = 0.37
@@ -118,6 +135,8 @@ def run_on_target(
             probes.consistency,
             probes.consistency[0].curl(),
         )
+    if target.hints and RATE_LIMIT_RESET_KEPT.runs_at(level):
+        recorder.judge(RATE_LIMIT_RESET_KEPT, "run/rate-limit hints", target.hints, RESET_KEPT)
     if target.rate_limited:
         report.note(
             f"the target answered 429 {target.rate_limited} times; each was retried after its hint "
@@ -213,9 +232,21 @@ def _run_phases(
     run.auth_probes()
     target.phase = "fixture scenarios"
     run.fixture_scenarios()
+    payable_id, calls = run.fixtures.get(PAYABLE), exploration.payable_calls
+    if payable_id is not None and calls is not None:
+        target.phase = "vary"
+        pair = origin_pair(run, calls, path_of(payable_id))
+        if options.explore is None:
+            # Out of the exploration's default share: the run sends no more for the pair.
+            exploration.wanted = max(0, exploration.wanted - target.sent_by_phase["vary"])
+        if pair is not None:
+            run.recorder.judge(VARY_RESPECTED, VARY_SCENARIO, pair, pair[1].curl())
     if options.other_api_key is not None:
         target.phase = "tenant"
         cross_tenant(run, options.other_api_key)
+        observed = interleaved(run, options.other_api_key)
+        if observed and RATE_LIMIT_PER_ORGANIZATION.runs_at(options.level):
+            run.recorder.judge(RATE_LIMIT_PER_ORGANIZATION, "tenant/rate limit", observed, PER_KEY)
     for phase, probe in (
         ("consistency", probes.consistent),
         ("hostile ids", probes.hostile_ids),

@@ -17,7 +17,12 @@ from conformance._report.findings import CaseResult, Check, Finding, Report
 from conformance._report.register import GROUPS, entry, register
 from conformance._report.writers import write_json
 from conformance._server.judging.checks import CHECKS, CONSISTENT_ANSWERS, PAYMENT_URL_STABLE
+from conformance._server.judging.rate_limits import (
+    RATE_LIMIT_PER_ORGANIZATION,
+    RATE_LIMIT_RESET_KEPT,
+)
 from conformance._server.judging.sequence_checks import SEQUENCE_CHECKS
+from conformance._server.judging.vary import VARY_RESPECTED
 from conformance._server.phases.lago_bugs import LAGO_BUG
 from conformance._server.twin.http_checks import HTTP_CHECKS
 from conformance._server.twin.oracle import ORACLE_CHECKS
@@ -33,6 +38,9 @@ SERVER: tuple[Check[Any], ...] = (
     *ORACLE_CHECKS,
     *HTTP_CHECKS,
     *SEQUENCE_CHECKS,
+    RATE_LIMIT_RESET_KEPT,
+    RATE_LIMIT_PER_ORGANIZATION,
+    VARY_RESPECTED,
 )
 TODAY = datetime.date(2026, 11, 25)
 

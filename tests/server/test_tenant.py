@@ -69,7 +69,12 @@ def test_the_faithful_mock_with_another_organization_has_no_findings(level: str,
     assert report.findings == []
     assert report.metadata["requests"] <= 400
     assert report.metadata["stateful"]["requests"] == 38
-    assert report.metadata["payable_calls"] == {"stateful": 4, "exploration": 6, "limit": 12}
+    assert report.metadata["payable_calls"] == {
+        "vary": 2,
+        "stateful": 4,
+        "exploration": 6,
+        "limit": 12,
+    }
     assert report.metadata["requests_by_phase"]["tenant"] == 1 + len(report.metadata["fixtures"])
 
 

@@ -55,8 +55,10 @@ BEYOND_CREDENTIALS = (
     "long", "non_ascii_utf8", "empty", "bearer_alone", "two_keys", "two_keys_other_first", "other_org",
 )  # fmt: skip
 # Headers left out: origins a deployment may allow (the twin knows only its own front URL, not
-# the deployment's), and hop-by-hop or proxy-bound ones a correct front may act on itself
-# (RFC 9110 sections 7.6.1, 7.6.2, 10.1.1).
+# the deployment's; the Origin pair of judging/vary.py sends one, judged on what the target
+# granted), and hop-by-hop or proxy-bound ones a correct front may act on itself (RFC 9110
+# sections 7.6.1, 7.6.2, 10.1.1; a drawn request has no body, and 100-continue without content
+# is a client's fault: the exploration sends it with a body, variations.py).
 _LEFT_OUT_HEADERS = frozenset(
     {
         "Origin: allowed", "Origin: https localhost", "Origin: localhost:3000",

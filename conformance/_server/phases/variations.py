@@ -99,7 +99,9 @@ def _id(change: Callable[[str], str]) -> Callable[[Request], Request]:
 
 def _method(method: str) -> Callable[[Request], Request]:
     # A body goes with POST only: on a live target no other verb ever carries one.
-    return lambda request: request.replace(method=method, body=b"").without("content-type")
+    return lambda request: (
+        request.replace(method=method, body=b"").without("content-type").without("expect")
+    )
 
 
 def _credentials(key: str, other_key: str | None = None) -> list[Variation]:
@@ -182,6 +184,13 @@ def _headers() -> list[Variation]:
         Variation("headers", "an unknown header sent twice", _add(("X-Trace", "a"), ("X-Trace", "b"))),
         Variation("headers", "Content-Type sent twice", _add(("Content-Type", "application/json"), ("Content-Type", "text/plain"))),
         Variation("headers", "40 unknown headers", _add(*((f"X-Extra-{n}", str(n)) for n in range(40)))),
+    ]  # fmt: skip
+    # Framings HTTP makes equivalent, which Puma answers alike (client.rb, setup_body): no
+    # Content-Length on a bodiless POST (RFC 9112 section 6.3: no content), and a body sent
+    # with Expect: 100-continue (RFC 9110 section 10.1.1: Puma sends 100 Continue at once).
+    forms += [
+        Variation("headers", "no Content-Length (bodiless, as curl -X POST)", lambda r: r.replace(length=False)),
+        Variation("headers", "Expect: 100-continue with a JSON body", lambda r: _body(b"{}", "application/json")(r).adding(("Expect", "100-continue"))),
     ]  # fmt: skip
     return forms
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import email.utils
 import re
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["EPOCH", "http_date", "retry_hint"]
+    from conformance._server.transport.exchange import Exchange
+
+__all__ = ["EPOCH", "Hint", "hint_of", "http_date", "retry_hint"]
 
 # A number of seconds this large is an epoch timestamp, not a wait.
 EPOCH = 1e9
@@ -61,3 +64,33 @@ def retry_hint(headers: httpx.Headers, now: float | None = None) -> float:
             seconds -= clock
         return max(0.0, seconds)
     return 1.0
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What one answer said of the rate limit (whole numbers; None where it said nothing or not
+    a number), and when its request went out (the target's clock)."""
+
+    at: float
+    # The request's Authorization: compared to tell keys apart, never shown.
+    who: str | None = field(repr=False)
+    status: int | None
+    limit: int | None
+    remaining: int | None
+    reset: int | None
+    retry_after: int | None
+
+
+def _whole(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def hint_of(exchange: Exchange, at: float) -> Hint | None:
+    """The rate-limit hints ``exchange``'s answer carries, or None when it carries none."""
+    headers = exchange.headers
+    names = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after")
+    if exchange.status is None or not any(name in headers for name in names):
+        return None
+    limit, remaining, reset, retry_after = (_whole(headers.get(name)) for name in names)
+    return Hint(at, exchange.authorization, exchange.status, limit, remaining, reset, retry_after)

@@ -21,7 +21,7 @@ from conformance._report.findings import redact
 from conformance._server.transport.base_url import decode_content, default_rate
 from conformance._server.transport.exchange import Exchange, Head
 from conformance._server.transport.framing import NoAnswer
-from conformance._server.transport.hints import retry_hint
+from conformance._server.transport.hints import Hint, hint_of, retry_hint
 from conformance._server.transport.wire import Wire
 from conformance._version import __version__
 
@@ -93,6 +93,8 @@ class Target:
     sent_by_phase: Counter[str] = field(default_factory=Counter, init=False)
     rate_limited: int = field(default=0, init=False)
     failures_in_a_row: int = field(default=0, init=False)
+    # What each answer said of the rate limit, in the order sent (judging/rate_limits.py).
+    hints: list[Hint] = field(default_factory=list, init=False)
     _last_start: float | None = field(default=None, init=False, repr=False)
     _limited_in_a_row: int = field(default=0, init=False, repr=False)
     _waited_in_a_row: float = field(default=0.0, init=False, repr=False)
@@ -161,6 +163,8 @@ class Target:
         throttled: list[Exchange] = []
         for attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
             exchange = self._send_once(request, url)
+            if (noted := hint_of(exchange, self._last_start or 0.0)) is not None:
+                self.hints.append(noted)
             if exchange.status != 429:
                 self._limited_in_a_row, self._waited_in_a_row = 0, 0.0
                 return dataclasses.replace(exchange, throttled=tuple(throttled))

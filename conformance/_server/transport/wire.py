@@ -91,7 +91,12 @@ class Wire:
             # Through a proxy, an http request names its whole URL (RFC 9112 section 3.2.2).
             target = b"http://%s%s" % (built.url.netloc, target)
         data = b"%s %s HTTP/1.1\r\n" % (request.method.encode("latin-1"), target)
-        data += b"".join(b"%s: %s\r\n" % pair for pair in built.headers.raw)
+        fields = built.headers.raw
+        if not request.length and not request.body:
+            # RFC 9112 section 6.3: a request with neither Content-Length nor Transfer-Encoding
+            # has no content; httpx writes Content-Length: 0 for a bodiless POST.
+            fields = [pair for pair in fields if pair[0].lower() != b"content-length"]
+        data += b"".join(b"%s: %s\r\n" % pair for pair in fields)
         if self.proxy is not None and built.url.scheme == "http":
             data += self.proxy.header()
         data += b"\r\n"
