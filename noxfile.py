@@ -33,10 +33,9 @@ def install(session: nox.Session, *groups: str, project: bool = True) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite with pytest, a worker per core (pytest-xdist), a test at a time (but
-    the files whose tests share a run, marked xdist_group), so that no long file is the tail."""
+    """Run the test suite with pytest, a worker per core (pytest-xdist), a file per worker."""
     install(session, "test")
-    session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs)
+    session.run("pytest", "-n", "auto", "--dist", "loadfile", *session.posargs)
 
 
 @nox.session

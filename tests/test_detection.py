@@ -21,8 +21,6 @@ from tests.wild_servers import WILD_SERVERS
 
 # The faithful mock (the baseline), a fault both tools catch, and a faulty client: a few seconds.
 SUBSET = {FAITHFUL, "500-html-on-odd-input", "swallows-422"}
-# One worker for the file: its tests share the rows (a module fixture).
-pytestmark = pytest.mark.xdist_group("detection")
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from tests.faulty_servers import Reply
 
 BY_NAME = {fault.name: fault for fault in FAULTS}
-# One worker for the file: its tests share runs (strict_run).
-pytestmark = pytest.mark.xdist_group("server-faults")
 # Lago's behaviour beyond the published contract: judged at --level strict only.
 SHOULD_CHECKS = {
     "strict_schema_conformance",

@@ -22,9 +22,6 @@ from tests.helpers import run_suite
 from tests.oracle_faults import ORACLE_FAULTS, OracleFault
 from tests.server.test_target import FakeTime
 
-# One worker for the file: its tests share runs (_flagged).
-pytestmark = pytest.mark.xdist_group("server-oracle")
-
 
 def _flagged(fault: OracleFault) -> set[tuple[str, str]]:
     return _flagged_by_name(fault.name)

@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from conformance._report.findings import Report
 
 
-# One worker for the file: its tests share runs (default_sent).
-pytestmark = pytest.mark.xdist_group("server-probes")
-
-
 def sent(seed: int = 0, mock_seed: int = 0, **options: object) -> tuple[list[Request], Report]:
     """Every request the suite sends to the faithful mock, in order, and its report."""
     requests: list[Request] = []
