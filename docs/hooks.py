@@ -123,10 +123,12 @@ def _load(name: str) -> Any:
 
 
 def sdk_matrix_table(rows: list[dict[str, Any]] | None = None) -> str:
-    """The SDK matrix: one row per SDK, version and level."""
+    """The SDK matrix: one row per SDK, version, level and configuration (its options)."""
     rows = _load("sdk-matrix.json") if rows is None else rows
     body: list[list[object]] = [
-        [r["sdk"], r["version"], r["level"], r["verdict"], r["must"], r["should"],
+        [r["sdk"], r["version"],
+         r["level"] + (f", `{r['configuration']}`" if r.get("configuration") else ""),
+         r["verdict"], r["must"], r["should"],
          "; ".join(r["failing"]) or "-"]
         for r in rows
     ]  # fmt: skip

@@ -44,8 +44,9 @@ def history_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             key = (run["sdk"], run["configuration"], check, severity, scenario)
             row = rows.setdefault(key, {"first": run["version"], "count": 0})
             row["last"], row["count"] = run["version"], row["count"] + 1
+    # Out of the versions gated: one that could not be installed has no findings to count.
     ran: dict[tuple[str, str], int] = {}
-    for run in runs:
+    for run in (run for run in runs if not run.get("error")):
         ran[run["sdk"], run["configuration"]] = ran.get((run["sdk"], run["configuration"]), 0) + 1
     # Scenarios of one check with the same first and last version make one row.
     grouped: dict[tuple[str, ...], list[str]] = {}
@@ -81,13 +82,19 @@ def table_lines(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> list[
         f"| {r['scenario']} | {r['first']} | {r['last']} | {r['versions']} |"
         for r in rows
     ]
-    gated = sorted({(r["sdk"], r["version"]) for r in runs}, key=lambda p: (p[0], _key(p[1])))
+    gated = sorted(
+        {(r["sdk"], r["version"]) for r in runs if not r.get("error")},
+        key=lambda p: (p[0], _key(p[1])),
+    )
     lines += ["", "Versions gated: " + ", ".join(f"{sdk} {v}" for sdk, v in gated) + "."]
     lines += [
         f"- {r['sdk']} {r['version']} ({r['configuration'] or 'default'}): not gated, {r['error']}"
         for r in runs
         if r.get("error")
     ]
+    noted = sorted({(r["sdk"], r["version"], r["note"]) for r in runs if r.get("note")},
+                   key=lambda n: (n[0], _key(n[1])))  # fmt: skip
+    lines += [f"- {sdk} {version}: gated with {note}" for sdk, version, note in noted]
     return lines
 
 

@@ -97,6 +97,11 @@ def test_the_sdk_matrix_lines_are_the_committed_matrix() -> None:
     block = text.split(START, 1)[1].split(END, 1)[0]
     assert block.splitlines() == block_lines(rows)
     assert {row["level"] for row in rows} == {"documented", "strict"}
+    # The page's table names each configuration (the SDK options a row ran with).
+    table = hooks().sdk_matrix_table(rows)
+    for row in rows:
+        if row.get("configuration"):
+            assert f"| strict, `{row['configuration']}` |" in table
 
 
 def test_the_readme_quotes_the_measured_detection_power() -> None:

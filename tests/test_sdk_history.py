@@ -14,19 +14,24 @@ RUNS: list[dict[str, Any]] = [
     {"sdk": "py", "version": "1.11.0", "configuration": "", "findings": []},
     {"sdk": "py", "version": "1.46.0", "configuration": "x=1", "findings": [["429-always", "rate_limit_bounded", "SHOULD"]]},
     {"sdk": "js", "version": "1.7.0", "configuration": "", "error": "npm install failed"},
+    {"sdk": "py", "version": "1.0.0", "configuration": "", "error": "uv pip install failed"},
+    {"sdk": "py", "version": "0.56.0", "configuration": "", "findings": [], "note": "httpx 0.28"},
 ]  # fmt: skip
 
 
 def test_each_finding_has_its_first_and_last_version_in_release_order() -> None:
     rows = history_rows(RUNS)
     assert [(r["sdk"], r["check"], r["first"], r["last"], r["versions"]) for r in rows] == [
-        ("py", "failure_names_error", "1.9.0", "1.10.0", "2/3"),
+        ("py", "failure_names_error", "1.9.0", "1.10.0", "2/4"),
         ("py", "rate_limit_bounded", "1.46.0", "1.46.0", "1/1"),
     ]
     lines = table_lines(rows, RUNS)
-    row = "| py | default | `failure_names_error` | SHOULD | 401, 404 | 1.9.0 | 1.10.0 | 2/3 |"
+    row = "| py | default | `failure_names_error` | SHOULD | 401, 404 | 1.9.0 | 1.10.0 | 2/4 |"
     assert lines[2] == row
     assert "- js 1.7.0 (default): not gated, npm install failed" in lines
+    # Out of the versions gated: the one that could not be installed is neither.
+    assert "Versions gated: py 0.56.0, py 1.9.0, py 1.10.0, py 1.11.0, py 1.46.0." in lines
+    assert lines[-1] == "- py 0.56.0: gated with httpx 0.28"
 
 
 def test_versions_are_releases_from_the_first_on() -> None:

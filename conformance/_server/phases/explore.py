@@ -18,21 +18,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
-import hypothesis
 from hypothesis import strategies as st
 
 from conformance._server.phases.payable import payable_variations
-from conformance._server.phases.search_settings import search_settings
+from conformance._server.phases.search import Sender, first_difference, search_settings
 from conformance._server.phases.variations import DIMENSIONS, apply_all
 from conformance._server.transport.answer import Expectation
-from conformance._server.transport.target import (
-    BudgetExhausted,
-    RateLimitedThroughout,
-    TargetUnusable,
-    Unsendable,
-)
 
 if TYPE_CHECKING:
     from conformance._contract.request import Request
@@ -51,10 +45,6 @@ _EXPLORE = Expectation("explore")
 # Dimensions whose variations decide nothing on a request without the key: the sweep sends
 # them on keyed bases only (credentials set the Authorization header themselves).
 _KEYED_ONLY = frozenset({"id", "method"})
-
-
-class _Difference(Exception):
-    pass
 
 
 class _Run(Protocol):
@@ -91,16 +81,11 @@ class Exploration:
     wanted: int
     seed: int
     reserve: int = 0
-    budget: int = 0
-    sent: int = 0
     # Variants sent, by dimension; and the minimal variation sets that showed a difference.
     explored: Counter[str] = field(default_factory=Counter)
     found: list[frozenset[str]] = field(default_factory=list)
-    # Differences found, by the dimension of the scenario each is recorded under; and the
-    # variants kept back (a safety rule, or no client can send them).
+    # Differences found, by the dimension of the scenario each is recorded under.
     differences: Counter[str] = field(default_factory=Counter)
-    withheld: int = 0
-    _answers: dict[Request, Exchange | None] = field(default_factory=dict)
     _base_answers: list[Exchange] = field(default_factory=list)
     # The payable invoice's first answer (the fixture scenario's), and the run's budget of calls
     # to it, of which the exploration takes ``payable_share`` at most: a link built from a
@@ -108,31 +93,44 @@ class Exploration:
     payable: Exchange | None = None
     payable_calls: PayableCalls | None = None
     payable_share: int = 0
-    _stop: BaseException | None = None
-    _shrink_left: int | None = None
+    # The budget is set when the exploration starts, from what the run has left by then.
+    _sender: Sender = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._sender = Sender(self.run.target, 0, SHRINK_REQUESTS)
+
+    @property
+    def sent(self) -> int:
+        """Requests sent: the bases and the variants."""
+        return self._sender.sent
+
+    @property
+    def withheld(self) -> int:
+        """Variants kept back (a safety rule, or no client can send them)."""
+        return self._sender.kept_back
 
     def explore(self) -> None:
         """Send the bases, then explore round after round until nothing new shows or the budget
         is spent; re-raises what stopped the target (budget, rate limits, no answers)."""
         # One request stays for the run's last consistency probe.
         spare = self.run.target.remaining - 1
-        self.budget = min(self.wanted, max(spare - self.reserve, spare // 2))
-        if not self.bases or self.budget <= len(self.bases):
+        budget = self._sender.budget = min(self.wanted, max(spare - self.reserve, spare // 2))
+        if not self.bases or budget <= len(self.bases):
             return
         for base in self.bases:
             scenario = f"explore/base/{base.name}"
             self._base_answers.append(
                 self.run.send_request(scenario, base.request, base.expectation)
             )
-            self.sent += 1
+            self._sender.sent += 1
         self._sweep()
         self._payable_sweep()
-        if self._stop is not None:
-            raise self._stop
+        if self._sender.stop is not None:
+            raise self._sender.stop
         for number in range(MAX_ROUNDS):
             found = self._round(number)
-            if self._stop is not None:
-                raise self._stop
+            if self._sender.stop is not None:
+                raise self._sender.stop
             if found is None:
                 return
             self._record(found)
@@ -157,7 +155,7 @@ class Exploration:
             turn = position[variation.dimension] + self.seed
             position[variation.dimension] += 1
             found = self._evaluate(eligible[turn % len(eligible)], (variation,))
-            if self._stop is not None:
+            if self._sender.stop is not None:
                 return
             if found is not None:
                 self._record(found)
@@ -169,7 +167,7 @@ class Exploration:
         calls, first = self.payable_calls, self.payable
         # Only Lago's twin can say what a variant gets: without it, nothing goes to the invoice.
         unknown = self.run.recorder.twin is None or calls is None
-        if unknown or first is None or first.status != 200 or self._stop is not None:
+        if unknown or first is None or first.status != 200 or self._sender.stop is not None:
             return
         assert calls is not None
         chosen = payable_variations(self.variations, min(self.payable_share, calls.left), self.seed)
@@ -179,15 +177,15 @@ class Exploration:
             keyed = self.run.recorder.lago(request).status == 200
             if keyed and base is first:
                 # A fresh answer: what a variant shows is the variation's doing, not the run's.
-                fresh = self._answer(first.request, (), payable=True)
+                fresh = self._answer(first.request, (), payable=calls)
                 if fresh is None or fresh.status != 200 or fresh.rate_limited:
                     continue
                 base = fresh
-            exchange = self._answer(request, (variation,), payable=True)
+            exchange = self._answer(request, (variation,), payable=calls)
             shows = exchange is not None and not exchange.rate_limited
             if shows and exchange and self.run.recorder.preview(exchange, _EXPLORE, base):
                 self._record(_Found(base, (variation,), exchange))
-            if self._stop is not None:
+            if self._sender.stop is not None:
                 return
 
     def _record(self, found: _Found) -> None:
@@ -210,32 +208,21 @@ class Exploration:
                 unique_by=lambda v: v.dimension,
             ),
         )
-        last: list[_Found] = []
-        self._shrink_left = None
-
-        @search_settings(max(10, self.budget - self.sent + 10))
-        @hypothesis.seed(self.seed * 1000 + number)
-        @hypothesis.given(strategy)
-        def probe(example: tuple[int, list[Variation]]) -> None:
-            found = self._evaluate(example[0], tuple(example[1]))
-            if found is not None:
-                last.append(found)
-                if self._shrink_left is None:
-                    self._shrink_left = SHRINK_REQUESTS
-                raise _Difference
-
-        try:
-            probe()
-        except _Difference:
-            return last[-1]
-        return None
+        settings = search_settings(max(10, self._sender.left + 10))
+        return first_difference(
+            strategy,
+            settings,
+            self.seed * 1000 + number,
+            self._sender,
+            lambda example: self._evaluate(example[0], tuple(example[1])),
+        )
 
     def _known(self, chosen: tuple[Variation, ...]) -> bool:
         names = {f"{v.dimension}: {v.name}" for v in chosen}
         return any(known <= names for known in self.found)
 
     def _evaluate(self, index: int, chosen: tuple[Variation, ...]) -> _Found | None:
-        if self._stop is not None or self._known(chosen):
+        if self._sender.stop is not None or self._known(chosen):
             return None
         base = self._base_answers[index]
         if base.status is None or base.rate_limited:
@@ -251,34 +238,22 @@ class Exploration:
         return None
 
     def _answer(
-        self, request: Request, chosen: tuple[Variation, ...], *, payable: bool = False
+        self,
+        request: Request,
+        chosen: tuple[Variation, ...],
+        *,
+        payable: PayableCalls | None = None,
     ) -> Exchange | None:
-        if request in self._answers and not payable:
-            return self._answers[request]
-        if self.sent >= self.budget or self._shrink_left == 0:
-            return None
-        if payable and (self.payable_calls is None or not self.payable_calls.take("exploration")):
-            return None
-        try:
-            exchange: Exchange | None = self.run.target.send(request)
-        except Unsendable:
-            exchange = None
-            self.withheld += 1
-            if payable and self.payable_calls is not None:
-                self.payable_calls.give_back("exploration")
-        except BudgetExhausted:
-            if payable and self.payable_calls is not None:
-                self.payable_calls.give_back("exploration")
-            return None
-        except (TargetUnusable, RateLimitedThroughout) as error:
-            # The target stopped being usable: end the exploration, and say so after Hypothesis.
-            self._stop = error
-            return None
+        """A variant's answer (None: not sent); a call to the payable invoice goes out afresh,
+        within ``payable``'s share for the exploration."""
+        sent = self._sender.sent
+        if payable is None:
+            exchange = self._sender.answer(request)
         else:
-            self.sent += 1
-            if self._shrink_left is not None:
-                self._shrink_left -= 1
+            take = partial(payable.take, "exploration")
+            back = partial(payable.give_back, "exploration")
+            exchange = self._sender.answer(request, cached=False, admit=take, release=back)
+        if self._sender.sent > sent:
             for dimension in {v.dimension for v in chosen}:
                 self.explored[dimension] += 1
-        self._answers[request] = exchange
         return exchange

@@ -22,7 +22,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import hypothesis
 from hypothesis import strategies as st
 
 from conformance._contract.drawn.catalogue import CREDENTIALS, ID_FORMS, LITERAL_IDS, QUERIES
@@ -30,18 +29,11 @@ from conformance._contract.drawn.headers import HEADERS
 from conformance._contract.drawn.strategy import Aim, Free, build, feature_sets, requests
 from conformance._contract.fixtures import PAYABLE
 from conformance._server.phases.lago_bugs import lago_bug_in
-from conformance._server.phases.search_settings import search_settings
+from conformance._server.phases.search import Sender, first_difference, search_settings
 from conformance._server.transport.answer import Expectation
-from conformance._server.transport.target import (
-    BudgetExhausted,
-    RateLimitedThroughout,
-    TargetUnusable,
-    Unsendable,
-)
 
 if TYPE_CHECKING:
     from conformance._contract.drawn.strategy import Drawn
-    from conformance._contract.request import Request
     from conformance._server.judging.recorder import Recorder
     from conformance._server.transport.exchange import Exchange
     from conformance._server.transport.target import Target
@@ -86,10 +78,6 @@ VOCABULARY = frozenset(
     {*_HEADER_FEATURES, *_CREDENTIALS, *_QUERIES, *_IDS, *_ID_FORMS, "method=OPTIONS",
      "header X-*: random name"}
 )  # fmt: skip
-
-
-class _Difference(Exception):
-    pass
 
 
 class _Run(Protocol):
@@ -160,37 +148,46 @@ class DrawnExploration:
     seed: int
     send_lago_bugs: bool = False
     reserve: int = 0
-    sent: int = 0
-    # Differences found, by dimension, and the minimal feature sets that showed them; requests
-    # kept back (a Lago bug, a safety rule of the target).
+    # Differences found, by dimension, and the minimal feature sets that showed them.
     differences: Counter[str] = field(default_factory=Counter)
     found: list[frozenset[str]] = field(default_factory=list)
-    kept_back: int = 0
-    _answers: dict[Request, Exchange | None] = field(default_factory=dict)
-    _stop: BaseException | None = None
-    _shrink_left: int | None = None
+    _sender: Sender = field(init=False)
+
+    def __post_init__(self) -> None:
+        keep = None if self.send_lago_bugs else (lambda r: lago_bug_in(r) is not None)
+        self._sender = Sender(self.run.target, self.wanted, SHRINK_REQUESTS, keep)
+
+    @property
+    def sent(self) -> int:
+        """Drawn requests sent."""
+        return self._sender.sent
+
+    @property
+    def kept_back(self) -> int:
+        """Drawn requests kept back (a Lago bug, a safety rule of the target)."""
+        return self._sender.kept_back
 
     def explore(self) -> None:
         """The sweep, then Hypothesis' rounds; re-raises what stopped the target."""
         # One request stays for the run's last consistency probe, and ``reserve`` for the
         # property tests.
         spare = self.run.target.remaining - 1
-        self.wanted = min(self.wanted, max(spare - self.reserve, 0))
+        self.wanted = self._sender.budget = min(self.wanted, max(spare - self.reserve, 0))
         for features in self._sweep():
             drawn = build(features, self.aim, Free())
-            if self._stop is None and not self._known(drawn.features):
+            if self._sender.stop is None and not self._known(drawn.features):
                 exchange = self._answer(drawn)
                 if exchange is not None and self._differs(exchange):
                     self._record(drawn, exchange)
         for number in range(_ROUNDS):
-            if self._stop is not None or self.sent >= self.wanted:
+            if self._sender.stop is not None or self.sent >= self.wanted:
                 break
             found = self._round(number)
             if found is None:
                 break
             self._record(*found)
-        if self._stop is not None:
-            raise self._stop
+        if self._sender.stop is not None:
+            raise self._sender.stop
 
     def table(self) -> list[list[Any]]:
         """The report's table: requests drawn and sent, differences by dimension, kept back."""
@@ -205,26 +202,20 @@ class DrawnExploration:
         return [("method=OPTIONS", origin, method), *forms]
 
     def _round(self, number: int) -> tuple[Drawn, Exchange] | None:
-        last: list[tuple[Drawn, Exchange]] = []
-        self._shrink_left = None
+        return first_difference(
+            requests(self.aim, features=kinds(self.aim)),
+            search_settings(max(10, 2 * self._sender.left)),
+            self.seed * 1000 + 500 + number,
+            self._sender,
+            self._look,
+        )
 
-        @search_settings(max(10, 2 * (self.wanted - self.sent)))
-        @hypothesis.seed(self.seed * 1000 + 500 + number)
-        @hypothesis.given(requests(self.aim, features=kinds(self.aim)))
-        def probe(drawn: Drawn) -> None:
-            if self._stop is not None or self._known(drawn.features):
-                return
-            exchange = self._answer(drawn)
-            if exchange is not None and self._differs(exchange):
-                last.append((drawn, exchange))
-                if self._shrink_left is None:
-                    self._shrink_left = SHRINK_REQUESTS
-                raise _Difference
-
-        try:
-            probe()
-        except _Difference:
-            return last[-1]
+    def _look(self, drawn: Drawn) -> tuple[Drawn, Exchange] | None:
+        if self._sender.stop is not None or self._known(drawn.features):
+            return None
+        exchange = self._answer(drawn)
+        if exchange is not None and self._differs(exchange):
+            return drawn, exchange
         return None
 
     def _known(self, features: tuple[str, ...]) -> bool:
@@ -243,31 +234,7 @@ class DrawnExploration:
         self.run.recorder.record(exchange, _EXPLORE, scenario, self.run.target.phase)
 
     def _answer(self, drawn: Drawn) -> Exchange | None:
-        request = drawn.request
-        if request in self._answers:
-            return self._answers[request]
-        if self.sent >= self.wanted or self._shrink_left == 0:
-            return None
-        if not self.send_lago_bugs and lago_bug_in(request) is not None:
-            self.kept_back += 1
-            self._answers[request] = None
-            return None
-        try:
-            exchange: Exchange | None = self.run.target.send(request)
-        except Unsendable:
-            exchange = None
-            self.kept_back += 1
-        except BudgetExhausted:
-            return None
-        except (TargetUnusable, RateLimitedThroughout) as error:
-            self._stop = error
-            return None
-        else:
-            self.sent += 1
-            if self._shrink_left is not None:
-                self._shrink_left -= 1
-        self._answers[request] = exchange
-        return exchange
+        return self._sender.answer(drawn.request)
 
 
 def share(wanted: int, given: bool) -> int:

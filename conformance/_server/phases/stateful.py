@@ -29,7 +29,7 @@ from conformance._server.judging.sequence_checks import (
     judge_step,
     same_values,
 )
-from conformance._server.phases.search_settings import search_settings
+from conformance._server.phases.search import Difference, search_settings
 from conformance._server.transport.target import (
     BudgetExhausted,
     RateLimitedThroughout,
@@ -59,10 +59,6 @@ ROUNDS = 3
 PAYABLE_STEPS = 4
 CONTROL = 2
 _WRONG = "Bearer lago-conformance-wrong-key"
-
-
-class _Difference(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -228,7 +224,7 @@ class StatefulPhase:
 
         try:
             run_state_machine_as_test(factory, settings=settings)  # type: ignore[arg-type]
-        except (_Difference, Flaky):
+        except (Difference, Flaky):
             # A difference (ours), or Hypothesis finding its last replay not failing (the target
             # keeps state): what was seen is in ``_round`` either way.
             return
@@ -240,7 +236,7 @@ class StatefulPhase:
         form: tuple[str, str | None],
         variation: Variation | None,
     ) -> None:
-        """Send one request of a sequence and judge it; raises ``_Difference`` on a new one."""
+        """Send one request of a sequence and judge it; raises ``Difference`` on a new one."""
         # The last CONTROL requests (and payable calls) are kept for ``_controlled``.
         if self.sent >= self.budget - CONTROL or self._stop is not None:
             return None
@@ -279,5 +275,5 @@ class StatefulPhase:
         if judged is not None:
             check, problem, lago = judged
             self._round.append(_Found(check, problem, tuple(steps), lago))
-            raise _Difference
+            raise Difference
         return None

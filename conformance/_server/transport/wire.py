@@ -21,6 +21,7 @@ import httpx
 
 from conformance._server.transport.exchange import Head
 from conformance._server.transport.framing import NoAnswer, Received, Stream, read_body
+from conformance._server.transport.proxy import proxy_for
 
 if TYPE_CHECKING:
     from conformance._contract.request import Request
@@ -34,10 +35,12 @@ _RESYNC = 64 * 1024
 
 class Wire:
     """The connection to a live target, opened when needed and kept while its answers allow;
-    every request written as httpx builds it, every answer read by ``_read``."""
+    every request written as httpx builds it, every answer read by ``_read``; through the
+    environment's proxy, when it names one for the target (``proxy.py``)."""
 
     def __init__(self, url: str, timeout: float, max_body: int) -> None:
         self.url, self.timeout, self.max_body = httpx.URL(url), timeout, max_body
+        self.proxy = proxy_for(self.url)
         self._sock: socket.socket | None = None
         self._tls: ssl.SSLContext | None = None
 
@@ -50,12 +53,23 @@ class Wire:
     def _connect(self) -> socket.socket:
         url = self.url
         port = url.port or (443 if url.scheme == "https" else 80)
-        try:
-            sock = socket.create_connection((url.host, port), timeout=self.timeout)
-        except TimeoutError:
-            raise NoAnswer(f"no connection within the {self.timeout:g} s timeout") from None
-        except OSError as error:
-            raise NoAnswer(f"connection failed: {error}", connect=True) from None
+        if self.proxy is not None:
+            sock = self.proxy.connect(self.timeout)
+            if url.scheme == "https":
+                host = url.raw_host
+                authority = b"[%s]:%d" % (host, port) if b":" in host else b"%s:%d" % (host, port)
+                try:
+                    self.proxy.tunnel(sock, authority)
+                except (NoAnswer, OSError):
+                    sock.close()
+                    raise
+        else:
+            try:
+                sock = socket.create_connection((url.host, port), timeout=self.timeout)
+            except TimeoutError:
+                raise NoAnswer(f"no connection within the {self.timeout:g} s timeout") from None
+            except OSError as error:
+                raise NoAnswer(f"connection failed: {error}", connect=True) from None
         if url.scheme == "https":
             if self._tls is None:
                 self._tls = httpx.create_ssl_context()
@@ -72,8 +86,15 @@ class Wire:
         came back. A kept connection the server closed meanwhile is replaced once."""
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers]
         built = httpx.Request(request.method, url, headers=headers, content=request.body or None)
-        data = b"%s %s HTTP/1.1\r\n" % (request.method.encode("latin-1"), built.url.raw_path)
-        data += b"".join(b"%s: %s\r\n" % pair for pair in built.headers.raw) + b"\r\n"
+        target = built.url.raw_path
+        if self.proxy is not None and built.url.scheme == "http":
+            # Through a proxy, an http request names its whole URL (RFC 9112 section 3.2.2).
+            target = b"http://%s%s" % (built.url.netloc, target)
+        data = b"%s %s HTTP/1.1\r\n" % (request.method.encode("latin-1"), target)
+        data += b"".join(b"%s: %s\r\n" % pair for pair in built.headers.raw)
+        if self.proxy is not None and built.url.scheme == "http":
+            data += self.proxy.header()
+        data += b"\r\n"
         data += request.body
         for fresh in (self._sock is None, True):
             if self._sock is None:
