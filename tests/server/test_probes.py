@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import urllib.parse
@@ -41,13 +42,20 @@ def sent(seed: int = 0, mock_seed: int = 0, **options: object) -> tuple[list[Req
     return requests, report
 
 
+@functools.cache
+def default_sent(seed: int = 0, mock_seed: int = 0) -> tuple[list[Request], Report]:
+    """``sent`` with the default options, once per worker: a run is deterministic for its
+    seeds, so the tests that judge the same run share it (the determinism test runs its own)."""
+    return sent(seed, mock_seed)
+
+
 def _names_payable(request: Request, payable: str) -> bool:
     return cast_uuid(urllib.parse.unquote(request.lago_id)) == payable
 
 
 @pytest.mark.parametrize(("seed", "mock_seed"), [(0, 0), (1, 5), (7, 3), (12, 9)])
 def test_the_payable_invoice_is_asked_for_within_payable_calls(seed: int, mock_seed: int) -> None:
-    requests, report = sent(seed, mock_seed)
+    requests, report = default_sent(seed, mock_seed)
     payable = LagoMock(seed=mock_seed).invoice("payable").lago_id
     named = [r for r in requests if _names_payable(r, payable)]
     # Beside the fixed four (the fixture scenario, its repeat, one cast form, the GET a server
@@ -81,7 +89,7 @@ def test_without_payable_calls_the_payable_invoice_is_asked_for_four_times(
 
 
 def test_the_default_run_stays_within_400_requests_and_says_how_each_phase_spent_them() -> None:
-    requests, report = sent()
+    requests, report = default_sent()
     by_phase = report.metadata["requests_by_phase"]
     assert len(requests) == report.metadata["requests"] == sum(by_phase.values()) <= 400
     assert set(PHASES) <= set(by_phase)
@@ -94,7 +102,7 @@ def test_the_default_run_stays_within_400_requests_and_says_how_each_phase_spent
 
 
 def test_probes_come_before_the_property_tests_and_the_last_consistency_probe_after() -> None:
-    requests, report = sent()
+    requests, report = default_sent()
     order = list(report.metadata["requests_by_phase"])
     assert order.index("property tests") > max(order.index(p) for p in PHASES[:-1])
     consistency = [r for r in requests if r.lago_id == requests[-1].lago_id]
