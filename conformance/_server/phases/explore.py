@@ -45,10 +45,6 @@ _EXPLORE = Expectation("explore")
 # Dimensions whose variations decide nothing on a request without the key: the sweep sends
 # them on keyed bases only (credentials set the Authorization header themselves).
 _KEYED_ONLY = frozenset({"id", "method"})
-# Header values a middleware may key stored answers on (an idempotency or request-id cache):
-# Lago reads neither, so the sweep sends each on two bases in turn, and a replayed answer to the
-# second shows against Lago's.
-_SENT_TWICE = ("headers: Idempotency-Key", "headers: X-Request-Id")
 
 
 class _Run(Protocol):
@@ -158,8 +154,7 @@ class Exploration:
                 eligible = named
             turn = position[variation.dimension] + self.seed
             position[variation.dimension] += 1
-            named_as = f"{variation.dimension}: {variation.name}"
-            twice = named_as.startswith(_SENT_TWICE) and len(eligible) > 1
+            twice = variation.twice and len(eligible) > 1
             for at in (turn, turn + 1) if twice else (turn,):
                 found = self._evaluate(eligible[at % len(eligible)], (variation,))
                 if self._sender.stop is not None:

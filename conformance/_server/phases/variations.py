@@ -38,16 +38,22 @@ _METHODS = ("GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "QUERY"
 # The credentials variation that carries another organization's key.
 OTHER_ORGANIZATION = "another organization's key"
 _PAD_1K = "x" * 1024
+# Header values an idempotency or request-id cache may key stored answers on: a replay keyed on
+# the value alone shows only when the same value reaches two requests (Variation.twice).
+_STORE_KEYS = frozenset({"Idempotency-Key", "X-Request-Id"})
 _PAD_8K = "y" * 8192
 
 
 @dataclass(frozen=True)
 class Variation:
-    """One change to a base request: its dimension, a name that says what it does, and how."""
+    """One change to a base request: its dimension, a name that says what it does, and how;
+    ``twice``: the exploration's sweep sends it on two bases in turn (a header value a
+    middleware may key stored answers on, which Lago reads nowhere)."""
 
     dimension: str
     name: str
     apply: Callable[[Request], Request]
+    twice: bool = False
 
     def __repr__(self) -> str:
         return f"<{self.dimension}: {self.name}>"
@@ -174,9 +180,10 @@ def _headers() -> list[Variation]:
         ("Connection", "close"),
     ]
     forms = [
-        Variation("headers", f"{name}: {value[:40] or '(empty)'}", _add((name, value)))
+        Variation("headers", f"{name}: {value[:40] or '(empty)'}", _add((name, value)),
+                  twice=name in _STORE_KEYS)
         for name, value in added
-    ]
+    ]  # fmt: skip
     forms += [
         Variation("headers", "X-Forwarded-For not an address", _add(("X-Forwarded-For", "not-an-address"))),
         Variation("headers", "Client-IP and X-Forwarded-For disagree", _add(("Client-IP", "198.51.100.1"), ("X-Forwarded-For", "203.0.113.7"))),
