@@ -32,6 +32,21 @@ if TYPE_CHECKING:
         pytest.param(["--command", ""], "--command is empty", id="empty-command"),
         pytest.param(["--command", "'unclosed"], "cannot be parsed", id="bad-quoting"),
         pytest.param(["--scenario", "nope"], "unknown --scenario nope", id="unknown-scenario"),
+        pytest.param(
+            ["--client-option", "nope=1"],
+            "reference takes NAME=VALUE with NAME one of max_retries, timeout",
+            id="unknown-client-option",
+        ),
+        pytest.param(
+            ["--client-option", "max_retries=two"],
+            "max_retries='two' for reference: expected a whole number such as 3",
+            id="client-option-not-a-number",
+        ),
+        pytest.param(
+            ["--adapter", "lago-python-client", "--client-option", "retry_on_rate_limit=maybe"],
+            "expected true or false",
+            id="client-option-not-a-bool",
+        ),
     ],
 )
 def test_client_usage_errors_are_one_line_and_exit_2(

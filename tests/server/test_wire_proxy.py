@@ -20,6 +20,7 @@ from conformance._errors import UsageError
 from conformance._mock.serve import serving
 from conformance._server.transport.framing import NoAnswer
 from conformance._server.transport.proxy import proxy_for
+from conformance._server.transport.target import Target, TargetUnusable
 from conformance._server.transport.wire import Wire
 from tests.conftest import API_KEY
 
@@ -205,3 +206,21 @@ def test_a_proxy_this_reader_cannot_use_is_a_usage_error(monkeypatch: pytest.Mon
     monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
     with pytest.raises(UsageError, match=r"only http:// proxies .* NO_PROXY"):
         Wire("https://lago.example", 10, 1 << 20)
+
+
+def test_an_unreachable_proxy_says_to_check_the_proxy_not_the_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refusing = socket.create_server(("127.0.0.1", 0))
+    port = refusing.getsockname()[1]
+    refusing.close()  # nothing listens there now
+    monkeypatch.setenv("HTTPS_PROXY", f"http://ops:hunter2@127.0.0.1:{port}")
+    target = Target(api_key=API_KEY, base_url="https://lago.example/api/v1", timeout=2)
+    with target, pytest.raises(TargetUnusable) as unusable:
+        target.send(_request())
+    message = str(unusable.value)
+    assert f"the proxy http://127.0.0.1:{port} is unreachable" in message
+    assert message.endswith(
+        "check the proxy the environment names (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)"
+    )
+    assert "hunter2" not in message

@@ -49,9 +49,9 @@ def _value(adapter: str, name: str, kind: str, raw: str) -> Any:
             return value
     except ValueError:
         pass
-    raise UsageError(
-        f"--client-option {name}={raw!r} for {adapter}: expected {kind.replace('json', 'a JSON object')}"
-    )
+    expected = {"int": "a whole number such as 3", "float": "a number such as 2.5",
+                "bool": "true or false", "json": 'a JSON object such as {"retryOnRateLimit":false}'}  # fmt: skip
+    raise UsageError(f"--client-option {name}={raw!r} for {adapter}: expected {expected[kind]}")
 
 
 def _parsed(adapter: str, given: tuple[str, ...]) -> dict[str, Any]:

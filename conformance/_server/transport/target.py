@@ -283,7 +283,11 @@ class Target:
                 "and the server's certificate"
             )
         if self.sent == 1 and error.connect:
-            raise TargetUnusable(f"cannot connect to {self.url} ({message}); check --base-url")
+            proxied = self._wire is not None and self._wire.proxy is not None
+            fix = "the proxy the environment names (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)"
+            raise TargetUnusable(
+                f"cannot connect to {self.url} ({message}); check {fix if proxied else '--base-url'}"
+            )
         # Only a target that gives nothing HTTP back, request after request, stops the run: one
         # that answers, however badly, is judged.
         if self.failures_in_a_row >= MAX_CONSECUTIVE_FAILURES:
